@@ -1,0 +1,16 @@
+# Reads the plugin's name and version from buildspec.json at the
+# repository root: the one version source (Directory.Build.props reads it too).
+set(_ofs_buildspec "${CMAKE_CURRENT_LIST_DIR}/../../../buildspec.json")
+if(NOT EXISTS "${_ofs_buildspec}")
+  message(FATAL_ERROR "buildspec.json not found at ${_ofs_buildspec}")
+endif()
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_ofs_buildspec}")
+file(READ "${_ofs_buildspec}" _ofs_buildspec_json)
+string(JSON OFS_PLUGIN_NAME GET "${_ofs_buildspec_json}" name)
+string(JSON OFS_PLUGIN_VERSION GET "${_ofs_buildspec_json}" version)
+string(JSON OFS_PLUGIN_AUTHOR ERROR_VARIABLE _ofs_no_author GET "${_ofs_buildspec_json}" author)
+if(NOT OFS_PLUGIN_VERSION MATCHES "^[0-9]+\\.[0-9]+\\.[0-9]+$")
+  message(FATAL_ERROR "buildspec.json: version '${OFS_PLUGIN_VERSION}' is not MAJOR.MINOR.PATCH")
+endif()
+unset(_ofs_buildspec_json)
+unset(_ofs_buildspec)

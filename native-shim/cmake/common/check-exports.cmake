@@ -1,0 +1,26 @@
+# cmake -DNM=<nm> -DLIB=<shared object> -DALLOWED=<regex> -P check-exports.cmake
+# Fails if LIB exports a defined dynamic symbol that does not match ALLOWED
+# (everything else must stay hidden), or exports nothing.
+execute_process(COMMAND "${NM}" -D --defined-only "${LIB}"
+  OUTPUT_VARIABLE _out RESULT_VARIABLE _rc)
+if(NOT _rc EQUAL 0)
+  message(FATAL_ERROR "nm failed on ${LIB}")
+endif()
+string(REPLACE "\n" ";" _lines "${_out}")
+set(_count 0)
+foreach(_line IN LISTS _lines)
+  if(_line MATCHES "^[0-9a-fA-F]+ [TtDdBbRrVvWw] ([^ ]+)$")
+    set(_sym "${CMAKE_MATCH_1}")
+    if(_sym MATCHES "^_(init|fini|edata|end|_bss_start)$" OR _sym MATCHES "^__bss_start$")
+      continue()
+    endif()
+    if(NOT _sym MATCHES "${ALLOWED}")
+      message(FATAL_ERROR "${LIB} exports '${_sym}', which does not match ${ALLOWED}")
+    endif()
+    math(EXPR _count "${_count} + 1")
+  endif()
+endforeach()
+if(_count EQUAL 0)
+  message(FATAL_ERROR "${LIB} exports nothing matching ${ALLOWED}")
+endif()
+message(STATUS "${LIB}: ${_count} exported symbols, all match ${ALLOWED}")

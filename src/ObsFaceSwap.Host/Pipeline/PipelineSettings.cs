@@ -1,0 +1,97 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+
+namespace ObsFaceSwap.Host.Pipeline;
+
+/// <summary>Pipeline mode (settings key <c>mode</c>).</summary>
+internal enum PipelineMode
+{
+    /// <summary>"diagnostic": the diagnostic stage (inverted centre patch).</summary>
+    Diagnostic,
+
+    /// <summary>"off": no stage runs; every frame gets a result with zero items.</summary>
+    Off,
+}
+
+/// <summary>
+/// The pipeline's options, parsed and validated from the filter's settings JSON apart from the
+/// stages that use them. Unknown keys (the shim's own: analysis_width, pixel_format, ...) are ignored.
+/// </summary>
+/// <param name="Mode">The pipeline mode.</param>
+internal sealed record PipelineSettings(PipelineMode Mode)
+{
+    /// <summary>Settings before any SETTINGS message, and for absent keys.</summary>
+    public static PipelineSettings Default { get; } = new(PipelineMode.Diagnostic);
+
+    /// <summary>The settings key's value for <paramref name="mode"/>.</summary>
+    public static string ModeName(PipelineMode mode) => mode switch
+    {
+        PipelineMode.Off => "off",
+        _ => "diagnostic",
+    };
+
+    /// <summary>
+    /// Parses the UTF-8 JSON object of a SETTINGS message. On failure <paramref name="error"/>
+    /// says what is wrong, naming the key.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> utf8Json, [NotNullWhen(true)] out PipelineSettings? settings, [NotNullWhen(false)] out string? error)
+    {
+        settings = null;
+        var mode = Default.Mode;
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 16 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                error = "settings must be a JSON object";
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isMode = reader.ValueTextEquals("mode"u8);
+                reader.Read();
+                if (!isMode)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    error = $"settings key 'mode' must be a string (\"diagnostic\" or \"off\"), found {reader.TokenType}";
+                    return false;
+                }
+
+                if (reader.ValueTextEquals("diagnostic"u8))
+                {
+                    mode = PipelineMode.Diagnostic;
+                }
+                else if (reader.ValueTextEquals("off"u8))
+                {
+                    mode = PipelineMode.Off;
+                }
+                else
+                {
+                    error = $"settings key 'mode' is \"{reader.GetString()}\", expected \"diagnostic\" or \"off\"";
+                    return false;
+                }
+            }
+
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            {
+                error = "settings JSON has content after the object";
+                return false;
+            }
+        }
+        catch (JsonException e)
+        {
+            error = $"settings are not valid JSON: {e.Message}";
+            return false;
+        }
+
+        settings = mode == Default.Mode ? Default : new PipelineSettings(mode);
+        error = null;
+        return true;
+    }
+}

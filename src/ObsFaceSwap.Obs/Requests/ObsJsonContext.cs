@@ -1,0 +1,42 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+
+namespace ObsFaceSwap.Obs;
+
+/// <summary>Source-generated JSON metadata for the typed responses (camelCase, as obs-websocket names fields).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(ObsVersionInfo))]
+[JsonSerializable(typeof(ObsStats))]
+[JsonSerializable(typeof(ObsVendorResponse))]
+[JsonSerializable(typeof(ObsSourceFilter))]
+[JsonSerializable(typeof(ObsRecordStatus))]
+internal sealed partial class ObsJsonContext : JsonSerializerContext
+{
+}
+
+/// <summary>Reading typed fields out of responses.</summary>
+internal static class ObsResponseReader
+{
+    /// <summary>Deserializes the whole <c>responseData</c>.</summary>
+    public static T Read<T>(this ObsRequestResponse response, JsonTypeInfo<T> typeInfo) =>
+        response.Data().Deserialize(typeInfo)
+        ?? throw new InvalidDataException($"{response.RequestType} returned an empty responseData.");
+
+    /// <summary>Reads one string field of <c>responseData</c>.</summary>
+    public static string ReadString(this ObsRequestResponse response, string name) =>
+        response.Data().TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()!
+            : throw new InvalidDataException($"{response.RequestType} returned no string field '{name}'.");
+
+    /// <summary>Reads one integer field of <c>responseData</c>.</summary>
+    public static long ReadInt64(this ObsRequestResponse response, string name) =>
+        response.Data().TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n)
+            ? n
+            : throw new InvalidDataException($"{response.RequestType} returned no integer field '{name}'.");
+
+    private static JsonElement Data(this ObsRequestResponse response) =>
+        response.ResponseData is { ValueKind: JsonValueKind.Object } data
+            ? data
+            : throw new InvalidDataException($"{response.RequestType} returned no responseData object.");
+}

@@ -1,0 +1,45 @@
+using System.Text;
+using ObsFaceSwap.Host.Pipeline;
+
+namespace ObsFaceSwap.Host.Tests.Pipeline;
+
+public sealed class PipelineSettingsTests
+{
+    [Theory]
+    [InlineData("{}", PipelineMode.Diagnostic)]
+    [InlineData("{\"mode\":\"diagnostic\"}", PipelineMode.Diagnostic)]
+    [InlineData("{\"mode\":\"off\"}", PipelineMode.Off)]
+    [InlineData("{\"analysis_width\":640,\"pixel_format\":\"nv12\",\"queue_depth\":2,\"host_path\":\"\",\"nested\":{\"a\":[1,2,{\"b\":null}]},\"mode\":\"off\"}", PipelineMode.Off)]
+    [InlineData(" { \"mode\" : \"off\" } ", PipelineMode.Off)]
+    public void Valid_settings_parse(string json, PipelineMode mode)
+    {
+        Assert.True(PipelineSettings.TryParse(Encoding.UTF8.GetBytes(json), out var settings, out var error), error);
+        Assert.Equal(mode, settings.Mode);
+        Assert.Null(error);
+    }
+
+    [Theory]
+    [InlineData("{\"mode\":\"Diagnostic\"}", "'mode'")]
+    [InlineData("{\"mode\":\"\"}", "'mode'")]
+    [InlineData("{\"mode\":null}", "'mode'")]
+    [InlineData("{\"mode\":[\"off\"]}", "'mode'")]
+    [InlineData("", "not valid JSON")]
+    [InlineData("{\"mode\":\"off\"", "not valid JSON")]
+    [InlineData("{} {}", "not valid JSON")]
+    [InlineData("\"off\"", "JSON object")]
+    [InlineData("42", "JSON object")]
+    public void Invalid_settings_say_what_is_wrong(string json, string reason)
+    {
+        Assert.False(PipelineSettings.TryParse(Encoding.UTF8.GetBytes(json), out var settings, out var error));
+        Assert.Null(settings);
+        Assert.Contains(reason, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_default_is_diagnostic()
+    {
+        Assert.Equal(PipelineMode.Diagnostic, PipelineSettings.Default.Mode);
+        Assert.Equal("diagnostic", PipelineSettings.ModeName(PipelineMode.Diagnostic));
+        Assert.Equal("off", PipelineSettings.ModeName(PipelineMode.Off));
+    }
+}

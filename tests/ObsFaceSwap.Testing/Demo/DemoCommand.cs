@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ObsFaceSwap.Obs;
+using ObsFaceSwap.Testing.Analysis;
+using ObsFaceSwap.Testing.Media;
+using ObsFaceSwap.Testing.Obs;
+using ObsFaceSwap.Testing.Scenario;
+using ObsFaceSwap.Testing.Video;
+
+namespace ObsFaceSwap.Testing.Demo;
+
+/// <summary>Options of the demo.</summary>
+/// <param name="OutputDirectory">Where recording.mkv, frame.png and the OBS artifacts go.</param>
+/// <param name="Duration">How long to record.</param>
+public sealed record DemoOptions(string OutputDirectory, TimeSpan Duration);
+
+/// <summary>
+/// The README's demo: a real headless OBS, the filter in diagnostic mode on the sample clip,
+/// a recording, one frame as PNG, and the counters of the host and of the module.
+/// </summary>
+public static class DemoCommand
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>Runs the demo.</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="console">Where to print.</param>
+    /// <param name="cancellationToken">Cancels the demo (OBS is still stopped).</param>
+    /// <returns>0 when frames flowed through the host and back; 1 otherwise.</returns>
+    public static async Task<int> RunAsync(DemoOptions options, TextWriter console, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(console);
+        NetworkNamespace.EnsurePrivate();
+        BuildOutputs.EnsureModuleBuilt();
+        BuildOutputs.EnsureHostBuilt();
+        Directory.CreateDirectory(options.OutputDirectory);
+
+        void Say(string line) => console.WriteLine($"demo: {line}");
+        var clip = await TestClip.EnsureAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        Say($"sample clip {clip.Path} ({clip.Spec.Width}x{clip.Spec.Height}, {clip.Spec.FrameCount} frames at {clip.Spec.Fps} fps)");
+
+        await using var obs = await HeadlessObs.StartAsync(new HeadlessObsOptions
+        {
+            Name = "demo",
+            ArtifactDirectory = Path.Combine(options.OutputDirectory, "obs"),
+            LoadFaceSwapModule = true,
+            Log = Say,
+        }, cancellationToken).ConfigureAwait(false);
+        await using var client = await obs.ConnectAsync(ObsEventSubscriptions.All, cancellationToken).ConfigureAwait(false);
+        var version = await client.GetVersionAsync(cancellationToken).ConfigureAwait(false);
+        Say($"OBS {version.ObsVersion}, obs-websocket {version.ObsWebSocketVersion}");
+
+        await DiagnosticScene.SetUpAsync(client, clip, DiagnosticScene.DiagnosticSettings(), cancellationToken).ConfigureAwait(false);
+        Say($"scene '{DiagnosticScene.SceneName}': media source '{DiagnosticScene.InputName}' with filter '{DiagnosticScene.FilterName}' (mode diagnostic)");
+        await Task.Delay(TimeSpan.FromSeconds(1.5), cancellationToken).ConfigureAwait(false);
+
+        var clock = Stopwatch.StartNew();
+        var recorded = await DiagnosticScene.RecordAsync(client, options.Duration, cancellationToken).ConfigureAwait(false);
+        var recording = Path.Combine(options.OutputDirectory, "recording" + Path.GetExtension(recorded));
+        File.Copy(recorded, recording, overwrite: true);
+        Say($"recorded {clock.Elapsed.TotalSeconds:0.0} s to {recording}");
+
+        var frame = Path.Combine(options.OutputDirectory, "frame.png");
+        await FfmpegVideo.ExtractPngAsync(recording, Math.Min(3.0, options.Duration.TotalSeconds / 2), frame, cancellationToken).ConfigureAwait(false);
+        Say($"frame {frame}");
+
+        var vendor = await FaceSwapStats.GetVendorStatsAsync(client, cancellationToken).ConfigureAwait(false);
+        Say("module statistics (CallVendorRequest obs-faceswap GetStats):");
+        await console.WriteLineAsync(JsonSerializer.Serialize(vendor, Indented)).ConfigureAwait(false);
+        var host = await FaceSwapStats.GetHostStatsAsync(obs.HostPath, obs.ControlEndpoint, cancellationToken).ConfigureAwait(false);
+        Say($"host counters ({Path.GetFileName(obs.HostPath)} stats --endpoint {obs.ControlEndpoint} --json):");
+        await console.WriteLineAsync(JsonSerializer.Serialize(host, Indented)).ConfigureAwait(false);
+
+        var analyzer = new DiagnosticAnalyzer(await clip.DecodeFramesAsync(cancellationToken).ConfigureAwait(false), clip.Spec);
+        var report = await analyzer.AnalyzeRecordingAsync(recording, cancellationToken).ConfigureAwait(false);
+        await report.WriteJsonAsync(Path.Combine(options.OutputDirectory, "analysis.json")).ConfigureAwait(false);
+        Say("recording check: " + report.Summary(fromSeconds: 1.0));
+
+        var flowed = JsonCounters.Sum(host, "framesIn") > 0 && JsonCounters.Sum(host, "resultsOut") > 0;
+        Say(flowed ? "frames flowed through the host and back" : "no frames reached the host and back");
+        return flowed ? 0 : 1;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace ObsFaceSwap.Testing.Processes;
+
+/// <summary>Runs a command-line tool (ffmpeg, ffprobe, the host's stats command) to completion.</summary>
+public static class ExternalTool
+{
+    /// <summary>Runs a tool to completion and returns its stdout; throws with its stderr on failure.</summary>
+    /// <param name="tool">The executable (a name on PATH or a path).</param>
+    /// <param name="arguments">The arguments.</param>
+    /// <param name="timeout">Bound on the run.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>Its standard output.</returns>
+    public static async Task<string> RunAsync(
+        string tool,
+        IEnumerable<string> arguments,
+        TimeSpan timeout,
+        CancellationToken cancellationToken = default)
+    {
+        var info = new ProcessStartInfo(tool)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {tool}.");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            throw new TimeoutException($"{tool} {string.Join(' ', info.ArgumentList)} ran longer than {timeout.TotalSeconds:0} s.");
+        }
+
+        var output = await stdout.ConfigureAwait(false);
+        var errors = await stderr.ConfigureAwait(false);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"{tool} failed with exit code {process.ExitCode}: {string.Join(' ', info.ArgumentList)}\n{Tail(errors, 2000)}");
+        }
+
+        return output;
+    }
+
+
+    private static string Tail(string text, int chars) =>
+        text.Length <= chars ? text : new StringBuilder("...").Append(text.AsSpan(text.Length - chars)).ToString();
+}
