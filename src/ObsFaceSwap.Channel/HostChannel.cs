@@ -122,6 +122,7 @@ public sealed unsafe class HostChannel : IDisposable
     private readonly bool _ownsMapping;
     private readonly SlotRing _frames;
     private readonly SlotRing _results;
+    private ulong _lastFrameId;
     private int _disposed;
 
     private HostChannel(ChannelMapping mapping, bool ownsMapping, ChannelGeometry geometry)
@@ -183,8 +184,9 @@ public sealed unsafe class HostChannel : IDisposable
 
     /// <summary>
     /// Consumer steps 1-3 for frames: takes the oldest READY frame (READY -> READING), copies and
-    /// validates its header (generation even, known format, sizes within the slot). A frame
-    /// that fails is released at once and reported as <see cref="FrameAcquireStatus.Rejected"/>.
+    /// validates its header (generation even, frame_id above the last one taken, known format,
+    /// sizes within the slot). A frame that fails is released at once and reported as
+    /// <see cref="FrameAcquireStatus.Rejected"/>.
     /// </summary>
     public FrameAcquireStatus TryAcquireFrame(out FrameLease lease)
     {
@@ -199,7 +201,9 @@ public sealed unsafe class HostChannel : IDisposable
         var header = *(OfsFrameSlot*)_frames.Slot(slot);
         var reason = (header.Generation & 1) != 0
             ? $"frame slot {slot}: field 'generation' is odd ({header.Generation}): the payload is being written"
-            : ValidateFrame(header, Geometry.FrameDataCapacity);
+            : header.FrameId <= _lastFrameId
+                ? $"frame slot {slot}: field 'frame_id' is {header.FrameId}, expected > {_lastFrameId} (ids strictly increase)"
+                : ValidateFrame(header, Geometry.FrameDataCapacity);
         if (reason is not null)
         {
             LastRejectReason = reason;
@@ -207,6 +211,7 @@ public sealed unsafe class HostChannel : IDisposable
             return FrameAcquireStatus.Rejected;
         }
 
+        _lastFrameId = header.FrameId;
         var data = new ReadOnlySpan<byte>(_frames.Payload(slot), (int)header.DataSize);
         lease = new FrameLease(this, slot, header.Generation, header, data);
         return FrameAcquireStatus.Acquired;

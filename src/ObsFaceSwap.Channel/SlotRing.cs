@@ -50,12 +50,13 @@ internal readonly unsafe struct SlotRing
 
     /// <summary>
     /// Finds a READY slot: the one with the smallest <c>frame_id</c> (<paramref name="oldest"/>)
-    /// or the largest. Returns -1 when none is READY; <paramref name="readyCount"/> counts them.
+    /// or the largest. Returns -1 when none is READY; <paramref name="readyCount"/> counts them
+    /// and <paramref name="frameId"/> is the id the choice was based on.
     /// </summary>
-    public int FindReady(bool oldest, out int readyCount)
+    public int FindReady(bool oldest, out int readyCount, out ulong frameId)
     {
         var best = -1;
-        ulong bestId = 0;
+        frameId = 0;
         readyCount = 0;
         for (var i = 0; i < Count; i++)
         {
@@ -66,10 +67,10 @@ internal readonly unsafe struct SlotRing
 
             readyCount++;
             var id = PeekFrameId(i);
-            if (best < 0 || (oldest ? id < bestId : id > bestId))
+            if (best < 0 || (oldest ? id < frameId : id > frameId))
             {
                 best = i;
-                bestId = id;
+                frameId = id;
             }
         }
 
@@ -84,7 +85,7 @@ internal readonly unsafe struct SlotRing
     public int BeginWrite(int queueDepth, out bool reclaimed)
     {
         reclaimed = false;
-        var oldest = FindReady(oldest: true, out var ready);
+        var oldest = FindReady(oldest: true, out var ready, out _);
         if (ready >= queueDepth && oldest >= 0 && TryTransition(oldest, SlotState.Ready, SlotState.Writing))
         {
             reclaimed = true;
@@ -118,22 +119,38 @@ internal readonly unsafe struct SlotRing
     /// it to READING, picking again if the producer reclaimed it meanwhile. Returns -1 when
     /// none is READY.
     /// </summary>
+    /// <remarks>
+    /// The choice reads <c>frame_id</c> before the CAS, so the CAS alone is not enough: between
+    /// the two the producer can reclaim the slot and republish a newer frame into it (ABA), and
+    /// the CAS then succeeds on a frame that is not the one chosen while an older one is still
+    /// READY. So after the CAS the id is read again; if it changed, the slot is handed back
+    /// (READING -> READY, a release store on a slot this side owns; the producer sees an
+    /// ordinary READY slot) and the choice is made again.
+    /// </remarks>
     public int BeginRead(bool oldest)
     {
-        // Each failed CAS means the producer reclaimed that slot for a newer payload; the
-        // bound keeps a misbehaving peer from spinning us forever.
+        // Each retry means the producer published meanwhile; the bound keeps a misbehaving
+        // peer from spinning us forever (the caller then waits and looks again).
         for (var attempt = 0; attempt < 4 * Count; attempt++)
         {
-            var index = FindReady(oldest, out _);
+            var index = FindReady(oldest, out _, out var chosenId);
             if (index < 0)
             {
                 return -1;
             }
 
-            if (TryTransition(index, SlotState.Ready, SlotState.Reading))
+            if (!TryTransition(index, SlotState.Ready, SlotState.Reading))
             {
-                return index;
+                continue;
             }
+
+            if (PeekFrameId(index) != chosenId)
+            {
+                Store(index, SlotState.Ready);
+                continue;
+            }
+
+            return index;
         }
 
         return -1;

@@ -163,6 +163,20 @@ public sealed unsafe class RingProtocolTests
         Assert.Equal(SlotState.Free, pair.Shim.FrameSlotState(slot));
     }
 
+    [Fact]
+    public void A_frame_id_that_does_not_increase_is_rejected()
+    {
+        using var pair = ChannelPair.Create(queueDepth: 2);
+        Assert.True(pair.Shim.TryPublishFrame(FrameSpec.Bgra(W, H), ChannelPair.TaggedBgra(W, H, 1), 1, out _));
+        Assert.Equal(1UL, TakeFrameId(pair.Host));
+        Assert.True(pair.Shim.TryPublishFrame(FrameSpec.Bgra(W, H), ChannelPair.TaggedBgra(W, H, 2), 2, out _));
+
+        // A buggy shim repeats an id: the host refuses to go backwards.
+        pair.Shim.FrameSlot(FindSlot(pair.Shim, 2))->FrameId = 1;
+        Assert.Equal(FrameAcquireStatus.Rejected, pair.Host.TryAcquireFrame(out _));
+        Assert.Contains("'frame_id'", pair.Host.LastRejectReason, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string> BadFrames => new()
     {
         { "format", "pixel_format" },

@@ -28,13 +28,15 @@ public sealed class HostRestartTests(ITestOutputHelper output)
         await DiagnosticScene.SetUpAsync(client, clip, DiagnosticScene.DiagnosticSettings());
         await FaceSwapStats.WaitForVendorCounterAsync(client, "resultsConsumed", 0, TimeSpan.FromSeconds(20));
         var oldHost = await HostProcessAsync(obs, client);
-        E2eContext.Log(output, $"host pid {oldHost.Pid} ({oldHost.Command})");
+        E2eContext.Log(output, $"host pid {oldHost.Pid} ({oldHost.Command}); processes with this run's endpoint: "
+            + string.Join(", ", obs.FindHostProcesses().Select(p => $"{p.Pid} {p.Command} (parent {p.ParentPid})")));
 
         var recordingStarted = await DiagnosticScene.StartRecordingAsync(client);
         await Task.Delay(TimeSpan.FromSeconds(2));
         var statsBefore = await client.GetStatsAsync();
         var statsBeforeAt = Stopwatch.GetTimestamp();
-        var consumedAtKill = JsonCounters.Sum(await FaceSwapStats.GetVendorStatsAsync(client), "resultsConsumed");
+        var vendorAtKill = await FaceSwapStats.GetVendorStatsAsync(client);
+        var consumedAtKill = JsonCounters.Sum(vendorAtKill, "resultsConsumed");
 
         var killed = Stopwatch.GetTimestamp();
         Assert.True(oldHost.IsAlive, "the host died before the test killed it");
@@ -47,7 +49,7 @@ public sealed class HostRestartTests(ITestOutputHelper output)
         while (Stopwatch.GetElapsedTime(killed) < RecoveryBound)
         {
             obs.EnsureRunning();
-            newHost ??= obs.FindHostProcesses().FirstOrDefault(p => p.Pid != oldHost.Pid);
+            newHost ??= obs.FindHostProcesses().Where(p => p.Pid != oldHost.Pid).Select(p => (ProcessIdentity?)p).FirstOrDefault();
             var consumed = JsonCounters.Sum(await FaceSwapStats.GetVendorStatsAsync(client), "resultsConsumed");
             // A result the old host left READY may still be consumed once; ask for a few more.
             if (newHost is not null && consumed > consumedAtKill + 3)
@@ -92,6 +94,9 @@ public sealed class HostRestartTests(ITestOutputHelper output)
             ObsRenderSecondsAcrossOutage: Math.Round(renderSeconds, 2),
             ObsRenderSkippedFrames: statsAfter.RenderSkippedFrames - statsBefore.RenderSkippedFrames,
             ObsOutputSkippedFrames: statsAfter.OutputSkippedFrames - statsBefore.OutputSkippedFrames,
+            FilterRenderCountAtKill: (long)JsonCounters.Sum(vendorAtKill, "renderCount"),
+            FilterRenderCountAtEnd: (long)JsonCounters.Sum(vendor, "renderCount"),
+            HostRestarts: (long)JsonCounters.Sum(vendor, "hostRestarts"),
             OldHostPid: oldHost.Pid,
             NewHostPid: newHost.Value.Pid,
             FirstOutage: outage);
@@ -104,6 +109,8 @@ public sealed class HostRestartTests(ITestOutputHelper output)
         // OBS kept rendering and recording through the outage.
         Assert.True(figures.ObsRenderedFramesAcrossOutage >= 0.7 * 30 * renderSeconds,
             $"OBS rendered only {figures.ObsRenderedFramesAcrossOutage} frames in the {renderSeconds:0.0} s across the outage");
+        Assert.True(figures.FilterRenderCountAtEnd - figures.FilterRenderCountAtKill >= 0.7 * 30 * renderSeconds,
+            $"the filter rendered only {figures.FilterRenderCountAtEnd - figures.FilterRenderCountAtKill} times across the outage");
         Assert.Equal("h264", report.Probe.VideoCodec);
         Assert.InRange(report.Frames.Count, 0.85 * 30 * recordedSeconds, 1.1 * 30 * recordedSeconds);
         Assert.True(report.FractionOutsideMatching(E2eContext.WarmUpSeconds) >= 0.95, summary);
@@ -157,6 +164,9 @@ public sealed class HostRestartTests(ITestOutputHelper output)
         double ObsRenderSecondsAcrossOutage,
         long ObsRenderSkippedFrames,
         long ObsOutputSkippedFrames,
+        long FilterRenderCountAtKill,
+        long FilterRenderCountAtEnd,
+        long HostRestarts,
         int OldHostPid,
         int NewHostPid,
         ResultGap? FirstOutage);

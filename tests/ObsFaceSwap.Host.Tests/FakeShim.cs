@@ -148,6 +148,9 @@ internal sealed class FakeShim : IAsyncDisposable
         return await WaitForResultAsync(channel, id);
     }
 
+    /// <summary>Closes the control connection only; the channel memory stays, as when OBS loses its host.</summary>
+    public ValueTask DisconnectAsync() => _stream.DisposeAsync();
+
     public async ValueTask DisposeAsync()
     {
         await _stream.DisposeAsync();
@@ -206,4 +209,18 @@ internal sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
             _events.Add((logLevel, eventId.Id, formatter(state, exception)));
         }
     }
+}
+
+/// <summary>Header access for async tests (which cannot hold pointers).</summary>
+internal static unsafe class ShimHeader
+{
+    /// <summary>A volatile copy of the live channel header.</summary>
+    public static OfsChannelHeader Read(ShimChannel channel)
+    {
+        Interlocked.MemoryBarrier();
+        return *channel.Header;
+    }
+
+    /// <summary>Overwrites the header's <c>version</c> (to make it invalid).</summary>
+    public static void SetVersion(ShimChannel channel, uint version) => channel.Header->Version = version;
 }

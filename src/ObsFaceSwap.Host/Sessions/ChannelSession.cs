@@ -25,6 +25,7 @@ internal sealed class ChannelSession : IDisposable
     private readonly Lock _detachGate = new();
     private volatile PipelineSettings _settings = PipelineSettings.Default;
     private volatile bool _stopRequested;
+    private bool _started;
     private long _framesRejected;
     private long _stageFailures;
     private int _disposed;
@@ -48,12 +49,16 @@ internal sealed class ChannelSession : IDisposable
     public PipelineSettings Settings => _settings;
 
     /// <summary>True once the thread has ended (stopped or failed).</summary>
-    public bool IsStopped => !_thread.IsAlive;
+    public bool IsStopped => !_started || !_thread.IsAlive;
 
     /// <summary>Set when the pipeline thread failed.</summary>
     public Exception? Fault { get; private set; }
 
-    public void Start() => _thread.Start();
+    public void Start()
+    {
+        _started = true;
+        _thread.Start();
+    }
 
     /// <summary>Replaces the settings; the thread picks them up at the next frame.</summary>
     public void ApplySettings(PipelineSettings settings) => _settings = settings;
@@ -66,7 +71,7 @@ internal sealed class ChannelSession : IDisposable
     public bool Stop(TimeSpan timeout)
     {
         _stopRequested = true;
-        if (_thread.ThreadState != System.Threading.ThreadState.Unstarted && !_thread.Join(timeout))
+        if (_started && !_thread.Join(timeout))
         {
             Log.SessionStopTimeout(_logger, ChannelId, (int)timeout.TotalMilliseconds);
             return false;

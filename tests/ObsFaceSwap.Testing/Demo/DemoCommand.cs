@@ -38,7 +38,9 @@ public static class DemoCommand
 
         void Say(string line) => console.WriteLine($"demo: {line}");
         var clip = await TestClip.EnsureAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        Say($"sample clip {clip.Path} ({clip.Spec.Width}x{clip.Spec.Height}, {clip.Spec.FrameCount} frames at {clip.Spec.Fps} fps)");
+        var sample = Path.Combine(options.OutputDirectory, "sample-clip.mp4");
+        File.Copy(clip.Path, sample, overwrite: true);
+        Say($"sample clip {sample} ({clip.Spec.Width}x{clip.Spec.Height}, {clip.Spec.FrameCount} frames at {clip.Spec.Fps} fps, made from tests/fixtures/faces)");
 
         await using var obs = await HeadlessObs.StartAsync(new HeadlessObsOptions
         {

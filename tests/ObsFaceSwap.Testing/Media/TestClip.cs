@@ -84,7 +84,7 @@ public sealed class TestClip
 
     private static List<string> Arguments(ClipSpec spec, string astronaut, string hopper, string output)
     {
-        string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+        static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
         var seconds = (spec.FrameCount / (double)spec.Fps).ToString("0.######", CultureInfo.InvariantCulture);
         var size = $"{I(spec.Width)}x{I(spec.Height)}";
         // Faces scaled to one height, side by side with a gap of background colour; the strip

@@ -82,6 +82,7 @@ public sealed class HeadlessObs : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         NetworkNamespace.EnsurePrivate();
+        ExternalTool.EnsureOnPath("obs", "Xvfb", "ffmpeg", "ffprobe");
         if (options.LoadFaceSwapModule)
         {
             BuildOutputs.EnsureModuleBuilt();
@@ -96,7 +97,7 @@ public sealed class HeadlessObs : IAsyncDisposable
         Directory.CreateDirectory(Path.Combine(artifacts, "recordings"));
         // XDG_RUNTIME_DIR must be 0700 (CreateTempSubdirectory makes it so) and short enough
         // for a Unix socket path, so it lives in /tmp rather than under .e2e/.
-        var runtime = Directory.CreateTempSubdirectory("ofs-e2e-").FullName;
+        var runtime = Directory.CreateTempSubdirectory("ofs-harness-").FullName;
         var port = FreeLoopbackPort();
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant();
         ObsProfile.Write(configHome, options, port, password, Path.Combine(artifacts, "recordings"));

@@ -6,6 +6,21 @@ namespace ObsFaceSwap.Testing.Processes;
 /// <summary>Runs a command-line tool (ffmpeg, ffprobe, the host's stats command) to completion.</summary>
 public static class ExternalTool
 {
+    /// <summary>Throws <see cref="FileNotFoundException"/> unless each tool is an executable on PATH.</summary>
+    /// <param name="tools">Tool names, e.g. <c>obs</c>, <c>Xvfb</c>, <c>ffmpeg</c>.</param>
+    public static void EnsureOnPath(params string[] tools)
+    {
+        ArgumentNullException.ThrowIfNull(tools);
+        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries);
+        var missing = tools.Where(tool => !path.Any(dir => File.Exists(Path.Combine(dir, tool)))).ToList();
+        if (missing.Count > 0)
+        {
+            throw new FileNotFoundException(
+                $"{string.Join(", ", missing)} not found on PATH. The end-to-end harness needs OBS Studio 29, Xvfb and ffmpeg "
+                + "(Debian packages obs-studio xvfb xauth libgl1-mesa-dri ffmpeg; bash scripts/setup.sh installs them).");
+        }
+    }
+
     /// <summary>Runs a tool to completion and returns its stdout; throws with its stderr on failure.</summary>
     /// <param name="tool">The executable (a name on PATH or a path).</param>
     /// <param name="arguments">The arguments.</param>

@@ -40,7 +40,7 @@ public static class FfmpegVideo
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+        static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
         foreach (var argument in new[]
                  {
                      "-hide_banner", "-loglevel", "error", "-nostdin", "-i", path, "-map", "0:v:0",

@@ -1,0 +1,178 @@
+/*
+ * obs-websocket vendor requests. Callbacks run on obs-websocket's thread and
+ * only read atomics and shared-memory counters (under the link's registry
+ * mutex, which nobody holds across I/O): they never wait for the host.
+ *
+ *   CallVendorRequest {vendorName: "obs-faceswap", requestType: "GetStats"}
+ *   CallVendorRequest {vendorName: "obs-faceswap", requestType: "GetVersion"}
+ */
+#include "vendor-api.h"
+
+#include <string.h>
+
+#include <callback/calldata.h>
+#include <callback/proc.h>
+#include <obs-module.h>
+#include <util/darray.h>
+
+#include "faceswap-filter.h"
+#include "host-link.h"
+#include "plugin-log.h"
+
+#define VENDOR_NAME "obs-faceswap"
+
+/* The callback record obs-websocket copies (obs-websocket-api.h's
+ * struct obs_websocket_request_callback). */
+struct ofs_ws_request_callback {
+	void (*callback)(obs_data_t *request, obs_data_t *response, void *priv);
+	void *priv_data;
+};
+
+struct filter_entry {
+	struct ofs_link_client_stats stats;
+	char source_name[256];
+	char filter_name[256];
+	bool named;
+};
+
+struct stats_ctx {
+	DARRAY(struct filter_entry) entries;
+};
+
+static void collect(const struct ofs_link_client_stats *stats, void *param)
+{
+	struct stats_ctx *ctx = param;
+	struct filter_entry *e = da_push_back_new(ctx->entries);
+	e->stats = *stats;
+}
+
+static void name_filter(obs_source_t *parent, obs_source_t *child, void *param)
+{
+	struct stats_ctx *ctx = param;
+	const char *id = obs_source_get_id(child);
+	if (!id || strcmp(id, OFS_FILTER_ID) != 0)
+		return;
+	for (size_t i = 0; i < ctx->entries.num; i++) {
+		struct filter_entry *e = &ctx->entries.array[i];
+		if (e->stats.filter == (const void *)child && !e->named) {
+			const char *sn = obs_source_get_name(parent), *fn = obs_source_get_name(child);
+			snprintf(e->source_name, sizeof(e->source_name), "%s", sn ? sn : "");
+			snprintf(e->filter_name, sizeof(e->filter_name), "%s", fn ? fn : "");
+			e->named = true;
+		}
+	}
+}
+
+static bool name_source(void *param, obs_source_t *source)
+{
+	obs_source_enum_filters(source, name_filter, param);
+	return true;
+}
+
+static void get_stats(obs_data_t *request, obs_data_t *response, void *priv)
+{
+	(void)request;
+	(void)priv;
+	struct stats_ctx ctx;
+	da_init(ctx.entries);
+	struct ofs_link_stats link;
+	ofs_link_collect_stats(collect, &ctx, &link);
+
+	/* Names through OBS's own enumeration (it holds references), outside
+	 * the link's mutex. */
+	obs_enum_sources(name_source, &ctx);
+	obs_enum_scenes(name_source, &ctx);
+
+	obs_data_array_t *filters = obs_data_array_create();
+	for (size_t i = 0; i < ctx.entries.num; i++) {
+		const struct filter_entry *e = &ctx.entries.array[i];
+		const struct ofs_link_client_stats *s = &e->stats;
+		obs_data_t *f = obs_data_create();
+		obs_data_set_string(f, "sourceName", e->named ? e->source_name : "");
+		obs_data_set_string(f, "filterName", e->named ? e->filter_name : s->filter_name);
+		obs_data_set_int(f, "channelId", (long long)s->channel_id);
+		obs_data_set_bool(f, "hostConnected", s->host_connected);
+		obs_data_set_int(f, "hostPid", s->host_pid);
+		obs_data_set_int(f, "renderCount", (long long)s->render.count);
+		obs_data_set_double(f, "renderTimeMeanUs", s->render.mean_us);
+		obs_data_set_double(f, "renderTimeMaxUs", s->render.max_us);
+		obs_data_set_double(f, "renderTimeP95Us", s->render.p95_us);
+		obs_data_set_int(f, "framesWritten", (long long)s->frames_written);
+		obs_data_set_int(f, "framesDropped", (long long)s->frames_dropped);
+		obs_data_set_int(f, "framesSkipped", (long long)s->frames_skipped);
+		obs_data_set_int(f, "resultsConsumed", (long long)s->results_consumed);
+		obs_data_set_int(f, "resultsRejected", (long long)s->results_rejected);
+		obs_data_set_int(f, "hostFramesRead", (long long)s->host_frames_read);
+		obs_data_set_int(f, "hostResultsWritten", (long long)s->host_results_written);
+		obs_data_set_int(f, "lastResultFrameId", (long long)s->last_result_frame_id);
+		obs_data_set_double(f, "lastPipelineUs", (double)s->last_pipeline_ns / 1000.0);
+		obs_data_array_push_back(filters, f);
+		obs_data_release(f);
+	}
+	obs_data_set_array(response, "filters", filters);
+	obs_data_array_release(filters);
+	obs_data_set_bool(response, "hostConnected", link.host_connected);
+	obs_data_set_int(response, "hostPid", link.host_pid);
+	obs_data_set_int(response, "hostRestarts", (long long)link.host_restarts);
+	da_free(ctx.entries);
+}
+
+static void get_version(obs_data_t *request, obs_data_t *response, void *priv)
+{
+	(void)request;
+	(void)priv;
+	obs_data_set_string(response, "name", OFS_PLUGIN_NAME);
+	obs_data_set_string(response, "version", OFS_PLUGIN_VERSION);
+	obs_data_set_int(response, "wireVersion", OFS_WIRE_VERSION);
+}
+
+static bool register_request(proc_handler_t *ph, void *vendor, const char *type,
+			     const struct ofs_ws_request_callback *cb)
+{
+	calldata_t cd;
+	calldata_init(&cd);
+	calldata_set_ptr(&cd, "vendor", vendor);
+	calldata_set_string(&cd, "type", type);
+	calldata_set_ptr(&cd, "callback", (void *)cb);
+	bool ok = proc_handler_call(ph, "vendor_request_register", &cd) && calldata_bool(&cd, "success");
+	calldata_free(&cd);
+	return ok;
+}
+
+void ofs_vendor_register(void)
+{
+	static const struct ofs_ws_request_callback stats_cb = {get_stats, NULL};
+	static const struct ofs_ws_request_callback version_cb = {get_version, NULL};
+
+	calldata_t cd;
+	calldata_init(&cd);
+	proc_handler_t *ph = NULL;
+	if (proc_handler_call(obs_get_proc_handler(), "obs_websocket_api_get_ph", &cd))
+		ph = calldata_ptr(&cd, "ph");
+	calldata_free(&cd);
+	if (!ph) {
+		ofs_log(LOG_INFO, "obs-websocket not loaded: vendor requests unavailable");
+		return;
+	}
+
+	long long api_version = 0;
+	calldata_init(&cd);
+	if (proc_handler_call(ph, "get_api_version", &cd))
+		api_version = calldata_int(&cd, "version");
+	calldata_free(&cd);
+
+	calldata_init(&cd);
+	calldata_set_string(&cd, "name", VENDOR_NAME);
+	void *vendor = NULL;
+	if (proc_handler_call(ph, "vendor_register", &cd) && calldata_bool(&cd, "success"))
+		vendor = calldata_ptr(&cd, "vendor");
+	calldata_free(&cd);
+	if (!vendor) {
+		ofs_log(LOG_WARNING, "obs-websocket refused the vendor '%s'", VENDOR_NAME);
+		return;
+	}
+	const bool ok = register_request(ph, vendor, "GetStats", &stats_cb) &&
+			register_request(ph, vendor, "GetVersion", &version_cb);
+	ofs_log(ok ? LOG_INFO : LOG_WARNING, "obs-websocket vendor '%s' (API version %lld): %s", VENDOR_NAME,
+		api_version, ok ? "GetStats, GetVersion registered" : "request registration failed");
+}
