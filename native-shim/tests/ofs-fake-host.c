@@ -7,11 +7,13 @@
  * where it came from.
  *
  *   ofs-fake-host --endpoint PATH [--max-frames N] [--dump DIR] [--crash-after N]
+ *                 [--idle-exit-seconds N]
  *
  * --dump writes the first frame of each channel as DIR/frame-<id>.ppm
  * (NV12 converted to RGB), --crash-after exits abruptly (no cleanup, like a
  * crash) while writing the result of frame N, --max-frames exits normally after N
- * frames.
+ * frames, --idle-exit-seconds exits after N seconds without a connection
+ * (default 10, 0 = never; like the .NET host, it is left running by OBS).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -47,6 +49,7 @@ static struct channel channels[MAX_CHANNELS];
 static volatile sig_atomic_t stop;
 static const char *dump_dir;
 static uint64_t max_frames, crash_after, total_frames;
+static uint64_t idle_exit_s = 10;
 
 static void on_signal(int sig)
 {
@@ -128,13 +131,13 @@ static void pixel(const struct ofs_frame_info *f, const uint8_t *d, uint32_t x, 
 		memcpy(bgra, d + (size_t)y * f->stride + 4u * x, 4);
 		return;
 	}
-	/* NV12, BT.601 limited range (the module's frame-convert.effect). */
+	/* NV12, BT.709 limited range (the module's frame-convert.effect). */
 	const int yy = d[(size_t)y * f->stride + x] - 16;
 	const uint8_t *uv = d + f->uv_offset + (size_t)(y / 2u) * f->uv_stride + 2u * (x / 2u);
 	const int u = uv[0] - 128, v = uv[1] - 128;
-	bgra[2] = clamp255((298 * yy + 409 * v + 128) >> 8);
-	bgra[1] = clamp255((298 * yy - 100 * u - 208 * v + 128) >> 8);
-	bgra[0] = clamp255((298 * yy + 516 * u + 128) >> 8);
+	bgra[2] = clamp255((298 * yy + 459 * v + 128) >> 8);
+	bgra[1] = clamp255((298 * yy - 55 * u - 136 * v + 128) >> 8);
+	bgra[0] = clamp255((298 * yy + 541 * u + 128) >> 8);
 	bgra[3] = 255;
 }
 
@@ -340,6 +343,8 @@ int main(int argc, char **argv)
 			max_frames = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--crash-after") && i + 1 < argc)
 			crash_after = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--idle-exit-seconds") && i + 1 < argc)
+			idle_exit_s = strtoull(argv[++i], NULL, 10);
 	}
 	if (!dump_dir)
 		dump_dir = getenv("OFS_FAKE_HOST_DUMP");
@@ -358,10 +363,16 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	struct ofs_control_reader *reader = malloc(sizeof(*reader));
+	uint64_t idle_since = ofs_monotonic_ns();
 	while (!stop) {
 		struct pollfd p = {.fd = srv, .events = POLLIN};
-		if (poll(&p, 1, 200) <= 0)
+		if (poll(&p, 1, 200) <= 0) {
+			if (idle_exit_s && ofs_monotonic_ns() - idle_since > idle_exit_s * 1000000000ull) {
+				printf("fake-host: idle for %llu s, exiting\n", (unsigned long long)idle_exit_s);
+				break;
+			}
 			continue;
+		}
 		int fd = accept4(srv, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (fd < 0)
 			continue;
@@ -415,6 +426,7 @@ int main(int argc, char **argv)
 			if (channels[i].shm)
 				close_channel(&channels[i]);
 		close(fd);
+		idle_since = ofs_monotonic_ns();
 	}
 	close(srv);
 	unlink(endpoint);

@@ -1,9 +1,9 @@
 # Toolchain file: cross-compile ofs-core, ofs-platform and libofs-core for
 # Windows x64 with mingw-w64 (no libobs for Windows here, so the module is
 # skipped). Usage:
-#   cmake -S native-shim -B build/win64 \
-#     -DCMAKE_TOOLCHAIN_FILE=native-shim/cmake/windows/mingw-w64.cmake
-#   cmake --build build/win64
+#   cmake -S native-shim -B build/win64 -DBUILD_TESTING=OFF \
+#     -DCMAKE_TOOLCHAIN_FILE=$PWD/native-shim/cmake/windows/mingw-w64.cmake
+#   cmake --build build/win64      (-> build/win64/lib/ofs-core.dll)
 set(CMAKE_SYSTEM_NAME Windows)
 set(CMAKE_SYSTEM_PROCESSOR x86_64)
 set(CMAKE_C_COMPILER x86_64-w64-mingw32-gcc)

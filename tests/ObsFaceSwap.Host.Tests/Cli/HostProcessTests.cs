@@ -66,6 +66,16 @@ public sealed class HostProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_regular_file_at_the_socket_path_is_never_removed()
+    {
+        await File.WriteAllTextAsync(Socket, "not a socket");
+        var run = await HostProcess.RunToEndAsync("run", "--endpoint", Socket);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("is not a socket", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal("not a socket", await File.ReadAllTextAsync(Socket));
+    }
+
+    [Fact]
     public async Task Stats_with_no_host_exits_4_with_a_clear_message()
     {
         var stats = await HostProcess.RunToEndAsync("stats", "--endpoint", Socket);
@@ -78,7 +88,7 @@ public sealed class HostProcessTests : IDisposable
     public async Task A_bad_command_line_fails()
     {
         var bad = await HostProcess.RunToEndAsync("run", "--idle-exit-seconds", "-3", "--endpoint", Socket);
-        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--idle-exit-seconds", bad.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(Socket));
     }
