@@ -1,6 +1,9 @@
+using System.Runtime.Versioning;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+
+[assembly: SupportedOSPlatform("linux")]
 
 // Benchmarks for docs/performance.md. Example:
 //   dotnet run -c Release --project benchmarks/ObsFaceSwap.Benchmarks -- --filter '*RoundTrip*'
