@@ -9,10 +9,11 @@
 # (unshare -n, loopback up): it looks up hosts on the internet at start, and obs-websocket
 # listens on every interface.
 #
-# Assumes scripts/setup.sh has run. Builds what is missing (scripts/build.sh).
+# Installs what is missing (scripts/setup.sh) and builds what is missing (scripts/build.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+bash scripts/setup.sh
 out="$root/.demo"
 
 module="${OBS_FACESWAP_MODULE_DIR:-$root/build/native/bin}/obs-faceswap.so"

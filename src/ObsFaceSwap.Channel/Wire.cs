@@ -475,8 +475,8 @@ public struct OfsMsgError
 }
 
 /// <summary>
-/// Error codes of <c>OFS_MSG_ERROR</c> (docs/frame-channel.md, "Control endpoint"). They are
-/// defined by the spec only, not by wire.h.
+/// Error codes of <c>OFS_MSG_ERROR</c>: mirror of <c>enum ofs_control_error</c> in wire.h
+/// (docs/frame-channel.md, "Control endpoint").
 /// </summary>
 [SuppressMessage("Design", "CA1028:Enum Storage should be Int32", Justification = "Mirrors a uint32_t wire field.")]
 public enum ControlErrorCode : uint

@@ -27,6 +27,7 @@ public sealed partial class WireLayoutTests
         ["ofs_item_kind"] = (typeof(ItemKind), "OFS_ITEM_"),
         ["ofs_patch_format"] = (typeof(PatchFormat), "OFS_PATCH_"),
         ["ofs_control_type"] = (typeof(ControlMessageType), "OFS_MSG_"),
+        ["ofs_control_error"] = (typeof(ControlErrorCode), "OFS_ERR_"),
     };
 
     private static readonly Dictionary<string, Type> CTypes = new()

@@ -236,8 +236,19 @@ struct ofs_msg_open_channel {
 					      * on Linux (futex on frame_seq) */
 };
 
+/* Codes of OFS_MSG_ERROR: 100-199 malformed messages, 200-299 channel errors. */
+enum ofs_control_error {
+	OFS_ERR_MALFORMED = 100,        /* bad magic, bad payload content */
+	OFS_ERR_VERSION_MISMATCH = 101, /* control or wire version; the connection is closed */
+	OFS_ERR_UNKNOWN_TYPE = 102,     /* unknown type, or one the receiver does not accept */
+	OFS_ERR_BAD_LENGTH = 103,       /* payload length over the limit or wrong for the type */
+	OFS_ERR_CANNOT_MAP = 201,       /* the channel memory cannot be mapped */
+	OFS_ERR_HEADER_INVALID = 202,   /* the channel header is invalid */
+	OFS_ERR_UNKNOWN_CHANNEL = 203,  /* no open channel has that id */
+};
+
 struct ofs_msg_error {
-	uint32_t code; /* 100-199 bad message, 200-299 channel errors */
+	uint32_t code; /* enum ofs_control_error */
 	uint32_t reserved;
 };
 

@@ -462,8 +462,18 @@ static uint32_t claim_ready(const struct ofs_channel *ch, int results, int newes
 		if (best == UINT32_MAX)
 			return UINT32_MAX;
 		uint32_t *state = results ? &result_slot(ch, best)->state : &frame_slot(ch, best)->state;
-		if (ofs_cas_u32(state, OFS_SLOT_READY, OFS_SLOT_READING))
-			return best;
+		if (!ofs_cas_u32(state, OFS_SLOT_READY, OFS_SLOT_READING))
+			continue;
+		/* The producer may have reclaimed the slot and published a newer
+		 * frame into it between the scan and the CAS (ABA). Oldest-first
+		 * must then hand it back and look again, or frames go out of
+		 * order; newest-first is content with a newer one. */
+		if (!newest && ofs_load_relaxed_u64(results ? &result_slot(ch, best)->frame_id
+							    : &frame_slot(ch, best)->frame_id) != best_id) {
+			ofs_store_release_u32(state, OFS_SLOT_READY);
+			continue;
+		}
+		return best;
 	}
 	return UINT32_MAX;
 }

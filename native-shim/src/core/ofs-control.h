@@ -19,15 +19,7 @@ extern "C" {
 #define OFS_CONTROL_HEADER_SIZE 16u
 #define OFS_CONTROL_MAX_MESSAGE (OFS_CONTROL_HEADER_SIZE + OFS_CONTROL_MAX_PAYLOAD)
 
-/* Error codes carried by OFS_MSG_ERROR. */
-enum ofs_control_error {
-	OFS_ERR_VERSION_MISMATCH = 101,
-	OFS_ERR_UNKNOWN_TYPE = 102,
-	OFS_ERR_BAD_LENGTH = 103,
-	OFS_ERR_CANNOT_MAP = 201,
-	OFS_ERR_HEADER_INVALID = 202,
-	OFS_ERR_UNKNOWN_CHANNEL = 203,
-};
+/* Error codes carried by OFS_MSG_ERROR: enum ofs_control_error in wire.h. */
 
 enum ofs_control_status {
 	OFS_CTL_OK = 0,
