@@ -1,11 +1,13 @@
 using System.CommandLine;
+using ObsFaceSwap.Testing.Bench;
 using ObsFaceSwap.Testing.Demo;
 
 namespace ObsFaceSwap.Testing;
 
 /// <summary>
 /// <c>obs-faceswap-harness</c>: the end-to-end harness as a command line. <c>demo</c> is what
-/// scripts/demo.sh runs (inside a private network namespace).
+/// scripts/demo.sh runs, <c>render-bench</c> what scripts/bench-render.sh runs (both inside a
+/// private network namespace).
 /// </summary>
 internal static class Program
 {
@@ -39,7 +41,30 @@ internal static class Program
             return 0;
         });
 
-        var root = new RootCommand("obs-faceswap end-to-end harness") { demo, clip };
+        var benchOutput = new Option<DirectoryInfo>("--out")
+        {
+            Description = "Folder for render-bench.json, render-bench.md and OBS's logs (obs/).",
+            DefaultValueFactory = _ => new DirectoryInfo(RenderBenchCommand.DefaultOutputDirectory),
+        };
+        var phaseSeconds = new Option<double>("--seconds")
+        {
+            Description = "Measuring window of each phase, after a 2 s warm-up.",
+            DefaultValueFactory = _ => 10.0,
+        };
+        var renderBench = new Command(
+            "render-bench",
+            "One headless OBS run, the sample clip: OBS's frame render time with no filter, then with the filter in mode diagnostic "
+            + "(host running) and in mode off, with the filter's own render-callback time; writes render-bench.json and .md.")
+        {
+            benchOutput,
+            phaseSeconds,
+        };
+        renderBench.SetAction((parse, cancellationToken) => RenderBenchCommand.RunAsync(
+            new RenderBenchOptions(parse.GetValue(benchOutput)!.FullName, TimeSpan.FromSeconds(parse.GetValue(phaseSeconds))),
+            Console.Out,
+            cancellationToken));
+
+        var root = new RootCommand("obs-faceswap end-to-end harness") { demo, clip, renderBench };
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
 }

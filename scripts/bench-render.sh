@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Render-callback benchmark: one real headless OBS (Xvfb, fresh profile, 640x360 at 30 fps,
+# preview off) playing the sample clip, in three phases of --seconds each (default 10, after a
+# 2 s warm-up): A no filter, B the obs-faceswap filter in mode diagnostic with the host
+# running, C the filter in mode off. Reports OBS's frame render time (GetStats
+# averageFrameRenderTime) and the filter's own video_render callback time (vendor request
+# obs-faceswap GetStats, windowed per phase) to artifacts/bench/render-bench.{json,md}.
+#
+#   bash scripts/bench-render.sh [--seconds N] [--out DIR]
+#
+# The driving logic is C#: `obs-faceswap-harness render-bench` (tests/ObsFaceSwap.Testing/Bench).
+# OBS runs only inside a private network namespace (unshare -n, loopback up), as in
+# scripts/demo.sh. Installs what is missing (scripts/setup.sh) and builds what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+bash scripts/setup.sh
+
+module="${OBS_FACESWAP_MODULE_DIR:-$root/build/native/bin}/obs-faceswap.so"
+host="${OBS_FACESWAP_HOST:-$root/src/ObsFaceSwap.Host/bin/Release/net10.0/obs-faceswap-host}"
+if [ ! -f "$module" ] || [ ! -x "$host" ]; then
+  if [ -f scripts/build.sh ]; then
+    bash scripts/build.sh
+  else
+    cmake -S native-shim -B build/native -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build build/native -j"$(nproc)"
+    dotnet build src/ObsFaceSwap.Host -c Release -nologo -clp:ErrorsOnly
+  fi
+fi
+# Outside the namespace: a restore may need the package feed.
+dotnet build tests/ObsFaceSwap.Testing -c Release -nologo -clp:ErrorsOnly >/dev/null
+harness="$root/tests/ObsFaceSwap.Testing/bin/Release/net10.0/obs-faceswap-harness"
+
+# Root can make a network namespace directly; anyone else through a user namespace (-r).
+ns=(unshare -n)
+[ "$(id -u)" -eq 0 ] || ns=(unshare -rn)
+"${ns[@]}" bash -c 'ip link set lo up && exec "$0" render-bench "$@"' "$harness" "$@"
