@@ -143,11 +143,11 @@ public sealed unsafe class ResultBuilder
 
     /// <summary>
     /// Adds an <see cref="ItemKind.Face"/> item: a box (x, y, width, height), five landmarks
-    /// as (x, y) pairs, a score and a tracker id.
+    /// as (x, y) pairs, a score, a tracker id and item flags (<see cref="Wire.FaceFlagCoasting"/>).
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="box"/> is not 4 values or <paramref name="landmarks"/> not 10, or a value is not finite.</exception>
     /// <exception cref="ResultCapacityException">The result would exceed the item limit or the slot.</exception>
-    public void AddFace(ReadOnlySpan<float> box, ReadOnlySpan<float> landmarks, float score, uint faceId)
+    public void AddFace(ReadOnlySpan<float> box, ReadOnlySpan<float> landmarks, float score, uint faceId, uint flags = 0)
     {
         if (box.Length != 4 || landmarks.Length != 10)
         {
@@ -170,6 +170,7 @@ public sealed unsafe class ResultBuilder
         item = default;
         item.Kind = (uint)ItemKind.Face;
         item.FaceId = faceId;
+        item.Flags = flags;
         item.Score = score;
         for (var i = 0; i < 4; i++)
         {

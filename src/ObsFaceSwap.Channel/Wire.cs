@@ -44,6 +44,9 @@ public static class Wire
     /// <summary><c>OFS_MAX_PATCH_SIDE</c>: largest patch width or height.</summary>
     public const uint MaxPatchSide = 1024u;
 
+    /// <summary><c>OFS_FACE_FLAG_COASTING</c>: face item flag, the face was not found by the last detection (position predicted).</summary>
+    public const uint FaceFlagCoasting = 1u;
+
     /// <summary><c>OFS_CONTROL_MAGIC</c>: "OFSC" read as a little-endian uint32.</summary>
     public const uint ControlMagic = 0x4353464Fu;
 

@@ -167,11 +167,15 @@ enum ofs_patch_format {
 	OFS_PATCH_BGRA = 1, /* 4 bytes per pixel, alpha = mask */
 };
 
+/* ofs_result_item.flags of an OFS_ITEM_FACE: the face was not found by the last
+ * detection; its position is predicted (the shim keeps masking it). */
+#define OFS_FACE_FLAG_COASTING 1u
+
 /* One result item. 128 bytes. Coordinates in analysis-frame pixels. */
 struct ofs_result_item {
 	uint32_t kind;       /* enum ofs_item_kind */
 	uint32_t face_id;    /* tracker id, 0 = none */
-	uint32_t flags;      /* reserved, 0 */
+	uint32_t flags;      /* OFS_FACE_FLAG_* for faces, 0 otherwise */
 	float score;         /* 0..1 */
 	float box[4];        /* x, y, width, height */
 	float landmarks[10]; /* five (x, y): right eye, left eye, nose, right and

@@ -21,9 +21,13 @@ internal enum ServerExitReason
 /// <param name="IdleExit">Exit after this long with no connection; <see cref="TimeSpan.Zero"/> = never.</param>
 /// <param name="StatsLogInterval">Period of the per-channel stats log (Information).</param>
 /// <param name="MaxChannelsPerConnection">OPEN_CHANNEL beyond this is refused with ERROR 201.</param>
-internal sealed record ControlServerOptions(TimeSpan IdleExit, TimeSpan StatsLogInterval, int MaxChannelsPerConnection = 64)
+/// <param name="PipelineFactory">Makes each new channel's pipeline; null = diagnostic only (<see cref="FramePipeline.CreateDefault"/>).</param>
+internal sealed record ControlServerOptions(TimeSpan IdleExit, TimeSpan StatsLogInterval, int MaxChannelsPerConnection = 64, Func<FramePipeline>? PipelineFactory = null)
 {
     public static ControlServerOptions Default { get; } = new(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10));
+
+    /// <summary>A new pipeline for a channel.</summary>
+    public FramePipeline CreatePipeline() => PipelineFactory?.Invoke() ?? FramePipeline.CreateDefault();
 }
 
 /// <summary>
@@ -58,6 +62,8 @@ internal sealed class ControlServer
     public int ActiveConnections => Volatile.Read(ref _activeConnections);
 
     public SessionRegistry Registry => _registry;
+
+    public ControlServerOptions Options => _options;
 
     /// <summary>
     /// Serves until <paramref name="cancellationToken"/> is cancelled or the idle time passes
@@ -419,7 +425,7 @@ internal sealed class ControlServer
             }
 
             var waiter = FrameWaiter.Create(channel, request.WakeName);
-            var session = new ChannelSession(channel, waiter, FramePipeline.CreateDefault(), _logger);
+            var session = new ChannelSession(channel, waiter, _server.Options.CreatePipeline(), _logger);
             _sessions[request.ChannelId] = session;
             _server.Registry.Add(_id, session);
             session.Start();

@@ -1,23 +1,34 @@
 using System.Diagnostics;
 using ObsFaceSwap.Channel;
+using ObsFaceSwap.Host.Pipeline.Faces;
 using ObsFaceSwap.Host.Stats;
+using ObsFaceSwap.Vision;
 
 namespace ObsFaceSwap.Host.Pipeline;
 
 /// <summary>
-/// The ordered stages of one channel, each timed into its own reservoir. Which stages run
-/// depends on the mode: <see cref="PipelineMode.Diagnostic"/> runs them all (today: the
-/// diagnostic stage), <see cref="PipelineMode.Off"/> none.
+/// The ordered stages of one channel for each mode, each stage timed into its own reservoir.
+/// <see cref="PipelineMode.Diagnostic"/> runs the diagnostic stage, <see cref="PipelineMode.Privacy"/>
+/// face detection then tracking, <see cref="PipelineMode.Off"/> nothing.
 /// </summary>
 internal sealed class FramePipeline
 {
     private readonly IFrameStage[] _stages;
+    private readonly PipelineMode[] _modes;
     private readonly LatencyReservoir[] _times;
 
+    /// <summary>A pipeline whose stages all run in diagnostic mode (tests, and the diagnostic-only host).</summary>
     public FramePipeline(IReadOnlyList<IFrameStage> stages)
+        : this(stages.Select(s => (PipelineMode.Diagnostic, s)).ToArray())
+    {
+    }
+
+    /// <summary>A pipeline from (mode, stage) pairs; stages of one mode run in the given order.</summary>
+    public FramePipeline(IReadOnlyList<(PipelineMode Mode, IFrameStage Stage)> stages)
     {
         ArgumentNullException.ThrowIfNull(stages);
-        _stages = [.. stages];
+        _stages = stages.Select(s => s.Stage).ToArray();
+        _modes = stages.Select(s => s.Mode).ToArray();
         _times = new LatencyReservoir[_stages.Length];
         for (var i = 0; i < _times.Length; i++)
         {
@@ -25,10 +36,25 @@ internal sealed class FramePipeline
         }
     }
 
-    /// <summary>The pipeline for diagnostic mode.</summary>
+    /// <summary>The diagnostic pipeline only (no face detector).</summary>
     public static FramePipeline CreateDefault() => new([new DiagnosticStage()]);
 
-    /// <summary>Runs the stages for <paramref name="mode"/> in order. A stage's exception propagates.</summary>
+    /// <summary>
+    /// Every mode's stages: diagnostic, and privacy (detect, track). The detector is created by
+    /// <paramref name="detectorFactory"/> on the first privacy frame of the channel, on its thread.
+    /// </summary>
+    public static FramePipeline Create(Func<IFaceDetector> detectorFactory)
+    {
+        var faces = new FaceFrameState();
+        return new FramePipeline(
+        [
+            (PipelineMode.Diagnostic, new DiagnosticStage()),
+            (PipelineMode.Privacy, new FaceDetectStage(detectorFactory, faces)),
+            (PipelineMode.Privacy, new FaceTrackStage(faces)),
+        ]);
+    }
+
+    /// <summary>Runs the stages of <paramref name="mode"/> in order. A stage's exception propagates.</summary>
     public void Run(in FrameContext frame, ResultBuilder result, PipelineMode mode)
     {
         if (mode == PipelineMode.Off)
@@ -38,13 +64,18 @@ internal sealed class FramePipeline
 
         for (var i = 0; i < _stages.Length; i++)
         {
+            if (_modes[i] != mode)
+            {
+                continue;
+            }
+
             var start = Stopwatch.GetTimestamp();
             _stages[i].Process(frame, result);
             _times[i].Record(Stopwatch.GetTimestamp() - start);
         }
     }
 
-    /// <summary>Per-stage statistics, in pipeline order.</summary>
+    /// <summary>Per-stage statistics, in pipeline order (stages that never ran have count 0).</summary>
     public StageStats[] SnapshotStages()
     {
         var stats = new StageStats[_stages.Length];
@@ -55,5 +86,14 @@ internal sealed class FramePipeline
         }
 
         return stats;
+    }
+
+    /// <summary>Disposes stages that own resources (the detector's session).</summary>
+    public void DisposeStages()
+    {
+        foreach (var stage in _stages)
+        {
+            (stage as IDisposable)?.Dispose();
+        }
     }
 }

@@ -26,8 +26,9 @@ internal interface IFrameStage
 /// </summary>
 internal readonly ref struct FrameContext
 {
-    public FrameContext(ulong frameId, ulong timestampNs, PixelFormat format, int width, int height, ReadOnlySpan<byte> plane0, int stride, ReadOnlySpan<byte> uvPlane, int uvStride)
+    public FrameContext(ulong frameId, ulong timestampNs, PixelFormat format, int width, int height, ReadOnlySpan<byte> plane0, int stride, ReadOnlySpan<byte> uvPlane, int uvStride, PipelineSettings? settings = null)
     {
+        Settings = settings ?? PipelineSettings.Default;
         FrameId = frameId;
         TimestampNs = timestampNs;
         Format = format;
@@ -57,10 +58,13 @@ internal readonly ref struct FrameContext
 
     public int UvStride { get; }
 
+    /// <summary>The channel's settings when the frame was taken.</summary>
+    public PipelineSettings Settings { get; }
+
     /// <summary>The view of a frame the host holds (the lease's header is already validated).</summary>
-    public static FrameContext FromLease(in FrameLease lease)
+    public static FrameContext FromLease(in FrameLease lease, PipelineSettings settings)
     {
         var h = lease.Header;
-        return new FrameContext(h.FrameId, h.TimestampNs, lease.Format, (int)h.Width, (int)h.Height, lease.Plane0, (int)h.Stride, lease.UvPlane, (int)h.UvStride);
+        return new FrameContext(h.FrameId, h.TimestampNs, lease.Format, (int)h.Width, (int)h.Height, lease.Plane0, (int)h.Stride, lease.UvPlane, (int)h.UvStride, settings);
     }
 }

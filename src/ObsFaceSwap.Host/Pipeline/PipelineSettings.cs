@@ -11,15 +11,22 @@ internal enum PipelineMode
 
     /// <summary>"off": no stage runs; every frame gets a result with zero items.</summary>
     Off,
+
+    /// <summary>"privacy": face detection and tracking; one face item per tracked face, masked by the shim.</summary>
+    Privacy,
 }
 
 /// <summary>
 /// The pipeline's options, parsed and validated from the filter's settings JSON apart from the
 /// stages that use them. Unknown keys (the shim's own: analysis_width, pixel_format, ...) are ignored.
 /// </summary>
-/// <param name="Mode">The pipeline mode.</param>
-internal sealed record PipelineSettings(PipelineMode Mode)
+/// <param name="Mode">The pipeline mode (key <c>mode</c>).</param>
+/// <param name="DetectInterval">Privacy mode: run the detector every N frames and track between (key <c>detect_interval</c>, 1..<see cref="MaxDetectInterval"/>).</param>
+internal sealed record PipelineSettings(PipelineMode Mode, int DetectInterval = 1)
 {
+    /// <summary>Largest accepted <c>detect_interval</c>.</summary>
+    public const int MaxDetectInterval = 30;
+
     /// <summary>Settings before any SETTINGS message, and for absent keys.</summary>
     public static PipelineSettings Default { get; } = new(PipelineMode.Diagnostic);
 
@@ -27,6 +34,7 @@ internal sealed record PipelineSettings(PipelineMode Mode)
     public static string ModeName(PipelineMode mode) => mode switch
     {
         PipelineMode.Off => "off",
+        PipelineMode.Privacy => "privacy",
         _ => "diagnostic",
     };
 
@@ -38,6 +46,7 @@ internal sealed record PipelineSettings(PipelineMode Mode)
     {
         settings = null;
         var mode = Default.Mode;
+        var detectInterval = Default.DetectInterval;
         try
         {
             var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 16 });
@@ -50,7 +59,19 @@ internal sealed record PipelineSettings(PipelineMode Mode)
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var isMode = reader.ValueTextEquals("mode"u8);
+                var isInterval = reader.ValueTextEquals("detect_interval"u8);
                 reader.Read();
+                if (isInterval)
+                {
+                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out detectInterval) || detectInterval is < 1 or > MaxDetectInterval)
+                    {
+                        error = $"settings key 'detect_interval' must be an integer 1..{MaxDetectInterval}";
+                        return false;
+                    }
+
+                    continue;
+                }
+
                 if (!isMode)
                 {
                     reader.Skip();
@@ -59,7 +80,7 @@ internal sealed record PipelineSettings(PipelineMode Mode)
 
                 if (reader.TokenType != JsonTokenType.String)
                 {
-                    error = $"settings key 'mode' must be a string (\"diagnostic\" or \"off\"), found {reader.TokenType}";
+                    error = $"settings key 'mode' must be a string (\"diagnostic\", \"privacy\" or \"off\"), found {reader.TokenType}";
                     return false;
                 }
 
@@ -67,13 +88,17 @@ internal sealed record PipelineSettings(PipelineMode Mode)
                 {
                     mode = PipelineMode.Diagnostic;
                 }
+                else if (reader.ValueTextEquals("privacy"u8))
+                {
+                    mode = PipelineMode.Privacy;
+                }
                 else if (reader.ValueTextEquals("off"u8))
                 {
                     mode = PipelineMode.Off;
                 }
                 else
                 {
-                    error = $"settings key 'mode' is \"{reader.GetString()}\", expected \"diagnostic\" or \"off\"";
+                    error = $"settings key 'mode' is \"{reader.GetString()}\", expected \"diagnostic\", \"privacy\" or \"off\"";
                     return false;
                 }
             }
@@ -90,7 +115,7 @@ internal sealed record PipelineSettings(PipelineMode Mode)
             return false;
         }
 
-        settings = mode == Default.Mode ? Default : new PipelineSettings(mode);
+        settings = mode == Default.Mode && detectInterval == Default.DetectInterval ? Default : new PipelineSettings(mode, detectInterval);
         error = null;
         return true;
     }

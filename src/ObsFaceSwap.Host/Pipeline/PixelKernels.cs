@@ -68,5 +68,17 @@ internal static class PixelKernels
         }
     }
 
+    /// <summary>
+    /// Converts one NV12 row to BGRA (BT.709 limited range, alpha 255).
+    /// </summary>
+    /// <param name="yRow">Y of the row, one byte per pixel.</param>
+    /// <param name="uvRow">The interleaved UV row for this row (U at 2·(x/2), V after it).</param>
+    /// <param name="destination">4 bytes per pixel; its length sets how many pixels.</param>
+    public static void Nv12ToBgra(ReadOnlySpan<byte> yRow, ReadOnlySpan<byte> uvRow, Span<byte> destination)
+    {
+        Nv12ToInvertedBgra(yRow, uvRow, 0, destination);
+        InvertBgraOpaque(destination, destination);
+    }
+
     private static int Clamp(int v) => Math.Clamp(v, 0, 255);
 }

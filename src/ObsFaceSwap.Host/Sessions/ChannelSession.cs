@@ -126,6 +126,10 @@ internal sealed class ChannelSession : IDisposable
             _disposed = 1;
             _waiter.Dispose();
             _channel.Dispose();
+
+            // Only reached once the pipeline thread has ended (Stop joined it), so no stage is
+            // running when its model session is released.
+            _pipeline.DisposeStages();
         }
     }
 
@@ -191,7 +195,8 @@ internal sealed class ChannelSession : IDisposable
         bool intact;
         try
         {
-            _pipeline.Run(FrameContext.FromLease(lease), result, _settings.Mode);
+            var settings = _settings;
+            _pipeline.Run(FrameContext.FromLease(lease, settings), result, settings.Mode);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

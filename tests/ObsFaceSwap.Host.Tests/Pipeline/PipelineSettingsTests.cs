@@ -11,6 +11,7 @@ public sealed class PipelineSettingsTests
     [InlineData("{\"mode\":\"off\"}", "off")]
     [InlineData("{\"analysis_width\":640,\"pixel_format\":\"nv12\",\"queue_depth\":2,\"host_path\":\"\",\"nested\":{\"a\":[1,2,{\"b\":null}]},\"mode\":\"off\"}", "off")]
     [InlineData(" { \"mode\" : \"off\" } ", "off")]
+    [InlineData("{\"mode\":\"privacy\",\"detect_interval\":3,\"privacy_style\":\"blur\"}", "privacy")]
     public void Valid_settings_parse(string json, string mode)
     {
         Assert.True(PipelineSettings.TryParse(Encoding.UTF8.GetBytes(json), out var settings, out var error), error);
@@ -28,6 +29,10 @@ public sealed class PipelineSettingsTests
     [InlineData("{} {}", "not valid JSON")]
     [InlineData("\"off\"", "JSON object")]
     [InlineData("42", "JSON object")]
+    [InlineData("{\"detect_interval\":0}", "'detect_interval'")]
+    [InlineData("{\"detect_interval\":31}", "'detect_interval'")]
+    [InlineData("{\"detect_interval\":\"2\"}", "'detect_interval'")]
+    [InlineData("{\"detect_interval\":1.5}", "'detect_interval'")]
     public void Invalid_settings_say_what_is_wrong(string json, string reason)
     {
         Assert.False(PipelineSettings.TryParse(Encoding.UTF8.GetBytes(json), out var settings, out var error));
@@ -41,5 +46,15 @@ public sealed class PipelineSettingsTests
         Assert.Equal(PipelineMode.Diagnostic, PipelineSettings.Default.Mode);
         Assert.Equal("diagnostic", PipelineSettings.ModeName(PipelineMode.Diagnostic));
         Assert.Equal("off", PipelineSettings.ModeName(PipelineMode.Off));
+    }
+
+    [Fact]
+    public void Detect_interval_is_read_and_defaults_to_one()
+    {
+        Assert.True(PipelineSettings.TryParse("{\"mode\":\"privacy\",\"detect_interval\":4}"u8, out var settings, out _));
+        Assert.Equal(PipelineMode.Privacy, settings.Mode);
+        Assert.Equal(4, settings.DetectInterval);
+        Assert.True(PipelineSettings.TryParse("{\"mode\":\"privacy\"}"u8, out settings, out _));
+        Assert.Equal(1, settings.DetectInterval);
     }
 }

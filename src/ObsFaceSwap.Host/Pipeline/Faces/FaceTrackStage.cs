@@ -1,0 +1,52 @@
+using ObsFaceSwap.Channel;
+using ObsFaceSwap.Vision.Tracking;
+
+namespace ObsFaceSwap.Host.Pipeline.Faces;
+
+/// <summary>
+/// Privacy/swap mode, second stage: updates the tracker with the frame's detections (or
+/// predicts between detections) and adds one <c>OFS_ITEM_FACE</c> per track: smoothed box and
+/// landmarks, score, track id as <c>face_id</c>, and <c>OFS_FACE_FLAG_COASTING</c> when the face
+/// was not found by the last detection (the shim keeps masking it and grows the mask).
+/// </summary>
+internal sealed class FaceTrackStage : IFrameStage
+{
+    private readonly FaceFrameState _state;
+    private readonly float[] _box = new float[4];
+    private readonly float[] _landmarks = new float[10];
+
+    public FaceTrackStage(FaceFrameState state) => _state = state;
+
+    public string Name => "track";
+
+    public void Process(in FrameContext frame, ResultBuilder result)
+    {
+        var seconds = frame.TimestampNs / 1e9;
+        var tracks = _state.Detected
+            ? _state.Tracker.Update(seconds, _state.Detections)
+            : _state.Tracker.Predict(seconds);
+        _state.FrameIndex++;
+
+        for (var i = 0; i < tracks.Count; i++)
+        {
+            var t = tracks[i];
+            _box[0] = t.Box.X;
+            _box[1] = t.Box.Y;
+            _box[2] = t.Box.Width;
+            _box[3] = t.Box.Height;
+            var l = t.Landmarks;
+            _landmarks[0] = l.RightEye.X;
+            _landmarks[1] = l.RightEye.Y;
+            _landmarks[2] = l.LeftEye.X;
+            _landmarks[3] = l.LeftEye.Y;
+            _landmarks[4] = l.Nose.X;
+            _landmarks[5] = l.Nose.Y;
+            _landmarks[6] = l.RightMouth.X;
+            _landmarks[7] = l.RightMouth.Y;
+            _landmarks[8] = l.LeftMouth.X;
+            _landmarks[9] = l.LeftMouth.Y;
+            var flags = t.State == FaceTrackState.Coasting ? Wire.FaceFlagCoasting : 0u;
+            result.AddFace(_box, _landmarks, t.Score, t.Id, flags);
+        }
+    }
+}
