@@ -13,7 +13,7 @@ mkdir -p "$out"
 flags="-std=c17 -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wvla -O2"
 incs="-I$here/include -I$here/src/core -I$here/src/platform"
 objs=""
-for src in src/core/ofs-channel.c src/core/ofs-control.c src/core/ofs-core-api.c src/platform/ofs-platform-win32.c; do
+for src in src/core/ofs-channel.c src/core/ofs-control.c src/core/ofs-failclosed.c src/core/ofs-core-api.c src/platform/ofs-platform-win32.c; do
 	obj="$out/$(basename "$src" .c).obj"
 	"$cc" $flags $incs -DOFS_CORE_BUILDING_SHARED -c "$here/$src" -o "$obj"
 	objs="$objs $obj"

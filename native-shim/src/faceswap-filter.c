@@ -5,8 +5,11 @@
  *   copy, stages it into a ring of stage surfaces and copies the one staged
  *   a frame earlier into the shared-memory channel (never waiting on the
  *   GPU or the host);
+ * - mode "privacy" masks the host's face boxes instead (pixelate, blur or
+ *   solid colour); with fail_closed it keeps masking when results are late
+ *   or missing, up to the whole frame (ofs-failclosed.h), host or no host;
  * - with no host attached, or mode "off", the filter skips itself and OBS
- *   renders the source untouched.
+ *   renders the source untouched (not in privacy mode with fail_closed).
  * No allocation, blocking or logging per frame: GPU objects are
  * (re)created only when a size changes.
  */
@@ -16,12 +19,14 @@
 #include <string.h>
 
 #include <graphics/matrix4.h>
+#include <graphics/vec2.h>
 #include <graphics/vec4.h>
 #include <util/bmem.h>
 #include <util/platform.h>
 
 #include "host-link.h"
 #include "ofs-channel.h"
+#include "ofs-failclosed.h"
 #include "ofs-platform.h"
 #include "plugin-log.h"
 
@@ -36,7 +41,18 @@
 enum ofs_mode {
 	OFS_MODE_OFF = 0,
 	OFS_MODE_DIAGNOSTIC = 1,
+	OFS_MODE_PRIVACY = 2,
 };
+
+enum privacy_style {
+	PRIVACY_PIXELATE = 0,
+	PRIVACY_BLUR = 1,
+	PRIVACY_SOLID = 2,
+};
+
+#define FRESH_FRAMES 3u     /* a result is fresh if computed from one of the last 3 frames sent */
+#define BLUR_SMALL_DIV 8u   /* blur: downscaled copies of the source, 1/8 and 1/32 */
+#define BLUR_TINY_DIV 32u
 
 struct stage_entry {
 	gs_stagesurf_t *plane0; /* BGRA, or NV12 Y (R8) */
@@ -60,10 +76,19 @@ struct ofs_filter {
 	_Atomic uint32_t analysis_width;
 	_Atomic uint32_t pixel_format;
 	_Atomic uint32_t queue_depth;
+	_Atomic uint32_t privacy_style, privacy_intensity, privacy_ellipse, privacy_padding, privacy_color;
+	atomic_bool fail_closed;
+	_Atomic uint32_t fail_closed_timeout_ms, fail_closed_growth;
+	/* privacy_faces, under a sequence lock (odd while update writes). */
+	_Atomic uint32_t faces_seq, faces_count;
+	_Atomic uint32_t faces[OFS_FC_MAX_SELECTED];
 
 	/* Graphics objects (render thread; created/destroyed in the graphics context). */
 	gs_effect_t *composite;
 	gs_eparam_t *composite_image, *composite_opacity;
+	gs_eparam_t *p_region, *p_source_size, *p_ellipse, *p_cell, *p_blur, *p_color, *p_texel, *p_factor;
+	bool privacy_ok; /* the effect has every privacy parameter */
+	gs_texrender_t *blur_small_tr, *blur_tiny_tr;
 	gs_effect_t *convert;
 	gs_eparam_t *convert_image;
 	gs_texrender_t *source_tr, *analysis_tr, *y_tr, *uv_tr;
@@ -82,6 +107,16 @@ struct ofs_filter {
 	uint32_t result_width, result_height;
 	uint64_t result_time;
 	bool have_result;
+
+	/* Privacy mode (render thread): face boxes of the newest accepted
+	 * result, in its analysis pixels, and what ofs_fc_compute needs. */
+	struct ofs_fc_region held[OFS_MAX_RESULT_ITEMS];
+	uint32_t held_count, held_width, held_height;
+	bool have_fresh;
+	uint64_t last_fresh_ns, last_readback_ns;
+	bool privacy_seen;
+	const struct ofs_link_channel *gate_channel;
+	uint64_t gate_frame_id; /* results of earlier frames predate privacy mode */
 };
 
 /* ---- sizes -------------------------------------------------------------- */
@@ -245,6 +280,7 @@ static void send_staged(struct ofs_filter *f, struct ofs_link_channel *ch, struc
 		gs_stagesurface_unmap(e->plane0);
 		return;
 	}
+	f->last_readback_ns = os_gettime_ns();
 	if (l0 >= row0 && (!nv12 || l1 >= info.width)) {
 		struct ofs_frame_writer w;
 		if (ofs_frame_begin(&ch->core, atomic_load(&f->queue_depth), &w) == OFS_OK) {
@@ -324,11 +360,17 @@ static bool upload_patch(struct ofs_filter *f, uint32_t i, const struct ofs_resu
 }
 
 /* Takes the newest READY result, if any; a rejected one keeps the previous. */
-static void take_result(struct ofs_filter *f, struct ofs_link_channel *ch)
+static void take_faces(struct ofs_filter *f, const struct ofs_link_channel *ch, const struct ofs_result *r);
+
+static void take_result(struct ofs_filter *f, struct ofs_link_channel *ch, bool privacy)
 {
 	struct ofs_result r;
 	if (ofs_result_read(&ch->core, f->result_buf, f->result_cap, &r) != OFS_OK)
-		return; /* none, or rejected (counted in the channel) */
+		return; /* none, or rejected (counted in the channel): never refreshes */
+	if (privacy) {
+		take_faces(f, ch, &r);
+		return;
+	}
 	f->have_result = true;
 	f->result_width = r.header.frame_width;
 	f->result_height = r.header.frame_height;
@@ -416,6 +458,197 @@ static void composite(struct ofs_filter *f, uint32_t w, uint32_t h)
 	gs_enable_framebuffer_srgb(previous);
 }
 
+/* ---- privacy mode ------------------------------------------------------- */
+
+/* Privacy: keeps the face boxes of an accepted result. Only a result of a
+ * frame sent after privacy mode began, with status OK and no patches, is a
+ * privacy result; it refreshes the fail-closed clock only if it was computed
+ * from one of the last FRESH_FRAMES frames sent. */
+static void take_faces(struct ofs_filter *f, const struct ofs_link_channel *ch, const struct ofs_result *r)
+{
+	if (r->header.status != OFS_RESULT_OK || r->header.frame_id < f->gate_frame_id || !r->header.frame_width ||
+	    !r->header.frame_height)
+		return;
+	for (uint32_t i = 0; i < r->header.item_count; i++)
+		if (r->items[i].kind == OFS_ITEM_PATCH)
+			return;
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < r->header.item_count; i++) {
+		const struct ofs_result_item *it = &r->items[i];
+		if (it->kind != OFS_ITEM_FACE)
+			continue;
+		f->held[n].x = it->box[0];
+		f->held[n].y = it->box[1];
+		f->held[n].w = it->box[2];
+		f->held[n].h = it->box[3];
+		f->held[n].face_id = it->face_id;
+		n++;
+	}
+	f->held_count = n;
+	f->held_width = r->header.frame_width;
+	f->held_height = r->header.frame_height;
+	const uint64_t next = ch->core.next_frame_id; /* the last frame sent is next - 1 */
+	if (r->header.frame_id + FRESH_FRAMES >= next) {
+		f->have_fresh = true;
+		f->last_fresh_ns = os_gettime_ns();
+	}
+}
+
+/* Leaves privacy mode: nothing held, nothing fresh. */
+static void privacy_reset(struct ofs_filter *f)
+{
+	f->held_count = 0;
+	f->have_fresh = false;
+	f->privacy_seen = false;
+	f->gate_channel = NULL;
+}
+
+/* Snapshot of the privacy settings; a torn privacy_faces read selects
+ * every face (masking more, never less). */
+static void privacy_settings(struct ofs_filter *f, struct ofs_fc_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->fail_closed = atomic_load(&f->fail_closed);
+	s->timeout_ms = atomic_load(&f->fail_closed_timeout_ms);
+	s->growth_pct = atomic_load(&f->fail_closed_growth);
+	s->padding_pct = atomic_load(&f->privacy_padding);
+	for (int tries = 0; tries < 4; tries++) {
+		const uint32_t seq = atomic_load(&f->faces_seq);
+		if (seq & 1u)
+			continue;
+		uint32_t n = atomic_load(&f->faces_count);
+		n = n > OFS_FC_MAX_SELECTED ? OFS_FC_MAX_SELECTED : n;
+		for (uint32_t i = 0; i < n; i++)
+			s->selected[i] = atomic_load(&f->faces[i]);
+		if (atomic_load(&f->faces_seq) == seq) {
+			s->selected_count = n;
+			return;
+		}
+	}
+	s->selected_count = 0;
+}
+
+/* Box-filtered downscale of `tex` (iw x ih) into `tr` (ow x oh). */
+static bool downsample(struct ofs_filter *f, gs_texrender_t *tr, gs_texture_t *tex, uint32_t iw, uint32_t ih,
+		       uint32_t ow, uint32_t oh, uint32_t factor)
+{
+	struct vec2 texel;
+	vec2_set(&texel, 1.0f / (float)iw, 1.0f / (float)ih);
+	gs_effect_set_vec2(f->p_texel, &texel);
+	gs_effect_set_float(f->p_factor, (float)factor);
+	return draw_into(tr, f->composite, f->composite_image, "Downsample", tex, ow, oh);
+}
+
+/* Masks `n` regions of the output (source pixels) with the privacy style;
+ * `whole` draws a box over the whole frame. Blur samples a 1/8 or 1/32
+ * downscaled copy of the source with a 9x9 box kernel spanning +-radius
+ * (radius = intensity x a quarter of the region's longer side), pixelate
+ * uses cells of intensity x 1/8 of the longer side, solid draws
+ * privacy_color at intensity x its alpha. */
+static void draw_privacy(struct ofs_filter *f, gs_texture_t *src, uint32_t w, uint32_t h,
+			 const struct ofs_fc_region *r, uint32_t n, bool whole)
+{
+	const uint32_t style = atomic_load(&f->privacy_style);
+	const float k = (float)atomic_load(&f->privacy_intensity) / 100.0f;
+	const bool ellipse = !whole && atomic_load(&f->privacy_ellipse);
+	/* OBS colour properties store 0xAABBGGRR (red in the low byte). */
+	const uint32_t abgr = atomic_load(&f->privacy_color);
+	const char *technique = style == PRIVACY_BLUR ? "Blur" : (style == PRIVACY_SOLID ? "Solid" : "Pixelate");
+
+	/* Blur: downscaled copies (texrenders keep their texture unless the
+	 * source size changes). */
+	gs_texture_t *small = NULL, *tiny = NULL;
+	if (style == PRIVACY_BLUR) {
+		float max_radius = 0.0f;
+		for (uint32_t i = 0; i < n; i++) {
+			const float side = r[i].w > r[i].h ? r[i].w : r[i].h;
+			max_radius = side * 0.25f * k > max_radius ? side * 0.25f * k : max_radius;
+		}
+		const uint32_t sw = (w + BLUR_SMALL_DIV - 1u) / BLUR_SMALL_DIV, sh = (h + BLUR_SMALL_DIV - 1u) / BLUR_SMALL_DIV;
+		if (max_radius / 4.0f >= 4.0f && downsample(f, f->blur_small_tr, src, w, h, sw, sh, BLUR_SMALL_DIV))
+			small = gs_texrender_get_texture(f->blur_small_tr);
+		const uint32_t tw = (w + BLUR_TINY_DIV - 1u) / BLUR_TINY_DIV, th = (h + BLUR_TINY_DIV - 1u) / BLUR_TINY_DIV;
+		if (small && max_radius / 4.0f >= (float)BLUR_TINY_DIV &&
+		    downsample(f, f->blur_tiny_tr, small, sw, sh, tw, th, BLUR_TINY_DIV / BLUR_SMALL_DIV))
+			tiny = gs_texrender_get_texture(f->blur_tiny_tr);
+	}
+
+	const bool linear = gs_get_linear_srgb();
+	const bool previous = gs_framebuffer_srgb_enabled();
+	gs_enable_framebuffer_srgb(linear);
+	gs_blend_state_push();
+	gs_blend_function_separate(GS_BLEND_SRCALPHA, GS_BLEND_INVSRCALPHA, GS_BLEND_ONE, GS_BLEND_INVSRCALPHA);
+
+	struct vec2 size;
+	vec2_set(&size, (float)w, (float)h);
+	struct vec4 color;
+	vec4_set(&color, (float)(abgr & 0xFFu) / 255.0f, (float)((abgr >> 8) & 0xFFu) / 255.0f,
+		 (float)((abgr >> 16) & 0xFFu) / 255.0f, (float)((abgr >> 24) & 0xFFu) / 255.0f);
+	for (uint32_t i = 0; i < n; i++) {
+		const float side = r[i].w > r[i].h ? r[i].w : r[i].h;
+		const float radius = side * 0.25f * k;
+		float cell = side * k / 8.0f;
+		cell = cell < 2.0f ? 2.0f : cell;
+		gs_texture_t *image = src;
+		if (style == PRIVACY_BLUR)
+			image = (tiny && radius / 4.0f >= (float)BLUR_TINY_DIV) ? tiny
+				: (small && radius / 4.0f >= 4.0f) ? small : src;
+		if (linear)
+			gs_effect_set_texture_srgb(f->composite_image, image);
+		else
+			gs_effect_set_texture(f->composite_image, image);
+		struct vec4 region;
+		vec4_set(&region, r[i].x, r[i].y, r[i].w, r[i].h);
+		gs_effect_set_vec4(f->p_region, &region);
+		gs_effect_set_vec2(f->p_source_size, &size);
+		gs_effect_set_float(f->p_ellipse, ellipse ? 1.0f : 0.0f);
+		gs_effect_set_float(f->p_cell, cell);
+		gs_effect_set_float(f->p_blur, radius);
+		gs_effect_set_vec4(f->p_color, &color);
+		gs_effect_set_float(f->composite_opacity, style == PRIVACY_SOLID ? k : 1.0f);
+		gs_matrix_push();
+		gs_matrix_translate3f(r[i].x, r[i].y, 0.0f);
+		gs_matrix_scale3f(r[i].w, r[i].h, 1.0f);
+		while (gs_effect_loop(f->composite, technique))
+			gs_draw_sprite(NULL, 0, 1, 1);
+		gs_matrix_pop();
+	}
+	gs_blend_state_pop();
+	gs_enable_framebuffer_srgb(previous);
+}
+
+/* Privacy: what to mask this frame (ofs_fc_compute on the held boxes
+ * scaled to the output), then draws it. */
+static void mask(struct ofs_filter *f, gs_texture_t *src, uint32_t w, uint32_t h)
+{
+	struct ofs_fc_settings s;
+	privacy_settings(f, &s);
+	struct ofs_fc_region scaled[OFS_MAX_RESULT_ITEMS], out[OFS_MAX_RESULT_ITEMS];
+	const float sx = f->held_width ? (float)w / (float)f->held_width : 1.0f;
+	const float sy = f->held_height ? (float)h / (float)f->held_height : 1.0f;
+	for (uint32_t i = 0; i < f->held_count; i++) {
+		scaled[i].x = f->held[i].x * sx;
+		scaled[i].y = f->held[i].y * sy;
+		scaled[i].w = f->held[i].w * sx;
+		scaled[i].h = f->held[i].h * sy;
+		scaled[i].face_id = f->held[i].face_id;
+	}
+	const struct ofs_fc_input in = {
+		.held = scaled,
+		.held_count = f->held_count,
+		.have_fresh = f->have_fresh,
+		.last_fresh_ns = f->last_fresh_ns,
+		.last_readback_ns = f->last_readback_ns,
+		.now_ns = os_gettime_ns(),
+		.frame_w = (float)w,
+		.frame_h = (float)h,
+	};
+	uint32_t n = 0;
+	const enum ofs_fc_verdict v = ofs_fc_compute(&s, &in, out, OFS_MAX_RESULT_ITEMS, &n);
+	if (v != OFS_FC_NOTHING && n)
+		draw_privacy(f, src, w, h, out, n, v == OFS_FC_WHOLE_FRAME);
+}
+
 /* No host: forget what the pipeline held, so nothing stale is drawn or sent
  * when a host attaches again. */
 static void reset_pipeline(struct ofs_filter *f)
@@ -436,10 +669,21 @@ static void render(struct ofs_filter *f)
 	const uint32_t h = target ? obs_source_get_base_height(target) : 0;
 	struct ofs_link_channel *ch = ofs_link_acquire_channel(f->link);
 	const bool attached = ch && atomic_load(&ch->attached);
-	if (!attached || atomic_load(&f->mode) == OFS_MODE_OFF)
+	const int mode = atomic_load(&f->mode);
+	const bool privacy = mode == OFS_MODE_PRIVACY;
+	/* Privacy with fail_closed never shows the raw source: no skipping. */
+	const bool closed = privacy && atomic_load(&f->fail_closed);
+	if (!attached || mode == OFS_MODE_OFF)
 		reset_pipeline(f);
-	if (!target || !parent || !w || !h || f->in_render || !f->composite || !f->source_tr || !attached ||
-	    atomic_load(&f->mode) == OFS_MODE_OFF) {
+	if (!privacy)
+		privacy_reset(f);
+	if (!target || !parent || !w || !h || f->in_render) {
+		obs_source_skip_video_filter(f->source);
+		return;
+	}
+	if (closed && (!f->composite || !f->privacy_ok || !f->source_tr))
+		return; /* cannot mask: draw nothing rather than the source */
+	if (!closed && (!f->composite || !f->source_tr || !attached || mode == OFS_MODE_OFF)) {
 		obs_source_skip_video_filter(f->source);
 		return;
 	}
@@ -447,18 +691,33 @@ static void render(struct ofs_filter *f)
 	f->in_render = true;
 	if (!render_target(f, target, parent, w, h)) {
 		f->in_render = false;
-		obs_source_skip_video_filter(f->source);
+		if (!closed)
+			obs_source_skip_video_filter(f->source);
 		return;
 	}
 	gs_texture_t *tex = gs_texrender_get_texture(f->source_tr);
 	draw_source(tex, w, h);
-	take_result(f, ch);
-	composite(f, w, h);
+	if (privacy && attached && (!f->privacy_seen || f->gate_channel != ch)) {
+		/* Results of frames sent before this point may predate the
+		 * host's privacy settings. */
+		f->privacy_seen = true;
+		f->gate_channel = ch;
+		f->gate_frame_id = ch->core.next_frame_id;
+	}
+	if (attached)
+		take_result(f, ch, privacy);
+	if (privacy) {
+		if (f->privacy_ok)
+			mask(f, tex, w, h);
+	} else {
+		composite(f, w, h);
+	}
 
 	/* One analysis frame per OBS frame, even if the source is drawn twice. */
 	const uint64_t frame_time = obs_get_video_frame_time();
 	uint32_t aw, ah;
-	if (frame_time != f->last_frame_time && analysis_size(atomic_load(&f->analysis_width), w, h, &aw, &ah)) {
+	if (attached && frame_time != f->last_frame_time &&
+	    analysis_size(atomic_load(&f->analysis_width), w, h, &aw, &ah)) {
 		f->last_frame_time = frame_time;
 		analyze(f, ch, tex, w, h, aw, ah, frame_time);
 	}
@@ -502,6 +761,16 @@ void ofs_filter_get_defaults(obs_data_t *settings)
 	obs_data_set_default_string(settings, "pixel_format", "bgra");
 	obs_data_set_default_int(settings, "queue_depth", 1);
 	obs_data_set_default_string(settings, "host_path", "");
+	obs_data_set_default_string(settings, "privacy_style", "pixelate");
+	obs_data_set_default_int(settings, "privacy_intensity", 100);
+	obs_data_set_default_string(settings, "privacy_shape", "ellipse");
+	obs_data_set_default_int(settings, "privacy_padding", 20);
+	obs_data_set_default_int(settings, "privacy_color", 0xFF000000ll);
+	obs_data_set_default_string(settings, "privacy_faces", "");
+	obs_data_set_default_int(settings, "detect_interval", 1);
+	obs_data_set_default_bool(settings, "fail_closed", true);
+	obs_data_set_default_int(settings, "fail_closed_timeout_ms", 1000);
+	obs_data_set_default_int(settings, "fail_closed_growth", 100);
 }
 
 obs_properties_t *ofs_filter_get_properties(void *data)
@@ -511,6 +780,7 @@ obs_properties_t *ofs_filter_get_properties(void *data)
 	obs_property_t *p = obs_properties_add_list(props, "mode", T("FaceSwap.Mode"), OBS_COMBO_TYPE_LIST,
 						    OBS_COMBO_FORMAT_STRING);
 	obs_property_list_add_string(p, T("FaceSwap.Mode.Diagnostic"), "diagnostic");
+	obs_property_list_add_string(p, T("FaceSwap.Mode.Privacy"), "privacy");
 	obs_property_list_add_string(p, T("FaceSwap.Mode.Off"), "off");
 	obs_property_set_long_description(p, T("FaceSwap.Mode.Description"));
 
@@ -529,6 +799,36 @@ obs_properties_t *ofs_filter_get_properties(void *data)
 
 	p = obs_properties_add_path(props, "host_path", T("FaceSwap.HostPath"), OBS_PATH_FILE, NULL, NULL);
 	obs_property_set_long_description(p, T("FaceSwap.HostPath.Description"));
+
+	p = obs_properties_add_list(props, "privacy_style", T("FaceSwap.PrivacyStyle"), OBS_COMBO_TYPE_LIST,
+				    OBS_COMBO_FORMAT_STRING);
+	obs_property_list_add_string(p, T("FaceSwap.PrivacyStyle.Pixelate"), "pixelate");
+	obs_property_list_add_string(p, T("FaceSwap.PrivacyStyle.Blur"), "blur");
+	obs_property_list_add_string(p, T("FaceSwap.PrivacyStyle.Solid"), "solid");
+	obs_property_set_long_description(p, T("FaceSwap.PrivacyStyle.Description"));
+	p = obs_properties_add_int_slider(props, "privacy_intensity", T("FaceSwap.PrivacyIntensity"), 10, 100, 1);
+	obs_property_int_set_suffix(p, " %");
+	obs_property_set_long_description(p, T("FaceSwap.PrivacyIntensity.Description"));
+	p = obs_properties_add_list(props, "privacy_shape", T("FaceSwap.PrivacyShape"), OBS_COMBO_TYPE_LIST,
+				    OBS_COMBO_FORMAT_STRING);
+	obs_property_list_add_string(p, T("FaceSwap.PrivacyShape.Ellipse"), "ellipse");
+	obs_property_list_add_string(p, T("FaceSwap.PrivacyShape.Box"), "box");
+	p = obs_properties_add_int_slider(props, "privacy_padding", T("FaceSwap.PrivacyPadding"), 0, 100, 1);
+	obs_property_int_set_suffix(p, " %");
+	obs_property_set_long_description(p, T("FaceSwap.PrivacyPadding.Description"));
+	p = obs_properties_add_color_alpha(props, "privacy_color", T("FaceSwap.PrivacyColor"));
+	p = obs_properties_add_text(props, "privacy_faces", T("FaceSwap.PrivacyFaces"), OBS_TEXT_DEFAULT);
+	obs_property_set_long_description(p, T("FaceSwap.PrivacyFaces.Description"));
+	p = obs_properties_add_int(props, "detect_interval", T("FaceSwap.DetectInterval"), 1, 60, 1);
+	obs_property_set_long_description(p, T("FaceSwap.DetectInterval.Description"));
+	p = obs_properties_add_bool(props, "fail_closed", T("FaceSwap.FailClosed"));
+	obs_property_set_long_description(p, T("FaceSwap.FailClosed.Description"));
+	p = obs_properties_add_int(props, "fail_closed_timeout_ms", T("FaceSwap.FailClosedTimeout"), 0, 60000, 50);
+	obs_property_int_set_suffix(p, " ms");
+	obs_property_set_long_description(p, T("FaceSwap.FailClosedTimeout.Description"));
+	p = obs_properties_add_int(props, "fail_closed_growth", T("FaceSwap.FailClosedGrowth"), 0, 1000, 10);
+	obs_property_int_set_suffix(p, " %/s");
+	obs_property_set_long_description(p, T("FaceSwap.FailClosedGrowth.Description"));
 	return props;
 }
 
@@ -543,9 +843,47 @@ void ofs_filter_update(void *data, obs_data_t *settings)
 	width = width < 0 ? 0 : (width > OFS_MAX_WIDTH ? OFS_MAX_WIDTH : width);
 	depth = depth < 1 ? 1 : (depth > 2 ? 2 : depth);
 	const bool off = mode && strcmp(mode, "off") == 0;
+	const bool privacy = mode && strcmp(mode, "privacy") == 0;
 	const bool nv12 = format && strcmp(format, "nv12") == 0;
+	const char *style = obs_data_get_string(settings, "privacy_style");
+	const uint32_t style_id = style && strcmp(style, "blur") == 0	  ? PRIVACY_BLUR
+				  : style && strcmp(style, "solid") == 0 ? PRIVACY_SOLID
+									 : PRIVACY_PIXELATE;
+	static const char *const style_names[] = {"pixelate", "blur", "solid"};
+	const char *shape = obs_data_get_string(settings, "privacy_shape");
+	const bool box = shape && strcmp(shape, "box") == 0;
+	const char *faces = obs_data_get_string(settings, "privacy_faces");
+	long long intensity = obs_data_get_int(settings, "privacy_intensity");
+	long long padding = obs_data_get_int(settings, "privacy_padding");
+	const long long color = obs_data_get_int(settings, "privacy_color");
+	long long interval = obs_data_get_int(settings, "detect_interval");
+	const bool fail_closed = obs_data_get_bool(settings, "fail_closed");
+	long long timeout = obs_data_get_int(settings, "fail_closed_timeout_ms");
+	long long growth = obs_data_get_int(settings, "fail_closed_growth");
+	intensity = intensity < 10 ? 10 : (intensity > 100 ? 100 : intensity);
+	padding = padding < 0 ? 0 : (padding > 100 ? 100 : padding);
+	interval = interval < 1 ? 1 : interval;
+	timeout = timeout < 0 ? 0 : (timeout > 3600000 ? 3600000 : timeout);
+	growth = growth < 0 ? 0 : (growth > 100000 ? 100000 : growth);
 
-	atomic_store(&f->mode, off ? OFS_MODE_OFF : OFS_MODE_DIAGNOSTIC);
+	struct ofs_fc_settings sel;
+	memset(&sel, 0, sizeof(sel));
+	ofs_fc_parse_faces(&sel, faces);
+	atomic_fetch_add(&f->faces_seq, 1u); /* odd: writing */
+	for (uint32_t i = 0; i < sel.selected_count; i++)
+		atomic_store(&f->faces[i], sel.selected[i]);
+	atomic_store(&f->faces_count, sel.selected_count);
+	atomic_fetch_add(&f->faces_seq, 1u);
+
+	atomic_store(&f->privacy_style, style_id);
+	atomic_store(&f->privacy_intensity, (uint32_t)intensity);
+	atomic_store(&f->privacy_ellipse, box ? 0u : 1u);
+	atomic_store(&f->privacy_padding, (uint32_t)padding);
+	atomic_store(&f->privacy_color, (uint32_t)color);
+	atomic_store(&f->fail_closed, fail_closed);
+	atomic_store(&f->fail_closed_timeout_ms, (uint32_t)timeout);
+	atomic_store(&f->fail_closed_growth, (uint32_t)growth);
+	atomic_store(&f->mode, off ? OFS_MODE_OFF : (privacy ? OFS_MODE_PRIVACY : OFS_MODE_DIAGNOSTIC));
 	atomic_store(&f->analysis_width, (uint32_t)width);
 	atomic_store(&f->pixel_format, nv12 ? (uint32_t)OFS_PIXEL_NV12 : (uint32_t)OFS_PIXEL_BGRA);
 	atomic_store(&f->queue_depth, (uint32_t)depth);
@@ -553,11 +891,21 @@ void ofs_filter_update(void *data, obs_data_t *settings)
 	/* The host gets every key with its effective value (obs_data_get_json
 	 * of the filter's own settings would leave out the defaults). */
 	obs_data_t *effective = obs_data_create();
-	obs_data_set_string(effective, "mode", off ? "off" : "diagnostic");
+	obs_data_set_string(effective, "mode", off ? "off" : (privacy ? "privacy" : "diagnostic"));
 	obs_data_set_int(effective, "analysis_width", width);
 	obs_data_set_string(effective, "pixel_format", nv12 ? "nv12" : "bgra");
 	obs_data_set_int(effective, "queue_depth", depth);
 	obs_data_set_string(effective, "host_path", host_path ? host_path : "");
+	obs_data_set_string(effective, "privacy_style", style_names[style_id]);
+	obs_data_set_int(effective, "privacy_intensity", intensity);
+	obs_data_set_string(effective, "privacy_shape", box ? "box" : "ellipse");
+	obs_data_set_int(effective, "privacy_padding", padding);
+	obs_data_set_int(effective, "privacy_color", (long long)(uint32_t)color);
+	obs_data_set_string(effective, "privacy_faces", faces ? faces : "");
+	obs_data_set_int(effective, "detect_interval", interval);
+	obs_data_set_bool(effective, "fail_closed", fail_closed);
+	obs_data_set_int(effective, "fail_closed_timeout_ms", timeout);
+	obs_data_set_int(effective, "fail_closed_growth", growth);
 	ofs_link_set_settings(f->link, obs_data_get_json(effective), host_path, obs_source_get_name(f->source));
 	obs_data_release(effective);
 }
@@ -576,7 +924,9 @@ static void graphics_destroy(struct ofs_filter *f)
 	gs_texrender_destroy(f->analysis_tr);
 	gs_texrender_destroy(f->y_tr);
 	gs_texrender_destroy(f->uv_tr);
-	f->source_tr = f->analysis_tr = f->y_tr = f->uv_tr = NULL;
+	gs_texrender_destroy(f->blur_small_tr);
+	gs_texrender_destroy(f->blur_tiny_tr);
+	f->source_tr = f->analysis_tr = f->y_tr = f->uv_tr = f->blur_small_tr = f->blur_tiny_tr = NULL;
 	gs_effect_destroy(f->composite);
 	gs_effect_destroy(f->convert);
 	f->composite = f->convert = NULL;
@@ -609,6 +959,13 @@ void *ofs_filter_create(obs_data_t *settings, obs_source_t *source)
 	atomic_init(&f->analysis_width, 0);
 	atomic_init(&f->pixel_format, OFS_PIXEL_BGRA);
 	atomic_init(&f->queue_depth, 1);
+	atomic_init(&f->fail_closed, true);
+	atomic_init(&f->fail_closed_timeout_ms, 1000);
+	atomic_init(&f->fail_closed_growth, 100);
+	atomic_init(&f->privacy_intensity, 100);
+	atomic_init(&f->privacy_ellipse, 1);
+	atomic_init(&f->privacy_padding, 20);
+	atomic_init(&f->privacy_color, 0xFF000000u);
 	f->result_cap = OFS_DEFAULT_RESULT_SLOT_SIZE - OFS_SLOT_HEADER_SIZE;
 	f->result_buf = bmalloc(f->result_cap);
 
@@ -618,6 +975,16 @@ void *ofs_filter_create(obs_data_t *settings, obs_source_t *source)
 	if (f->composite) {
 		f->composite_image = gs_effect_get_param_by_name(f->composite, "image");
 		f->composite_opacity = gs_effect_get_param_by_name(f->composite, "opacity");
+		f->p_region = gs_effect_get_param_by_name(f->composite, "region");
+		f->p_source_size = gs_effect_get_param_by_name(f->composite, "source_size");
+		f->p_ellipse = gs_effect_get_param_by_name(f->composite, "ellipse");
+		f->p_cell = gs_effect_get_param_by_name(f->composite, "cell_size");
+		f->p_blur = gs_effect_get_param_by_name(f->composite, "blur_radius");
+		f->p_color = gs_effect_get_param_by_name(f->composite, "color");
+		f->p_texel = gs_effect_get_param_by_name(f->composite, "texel");
+		f->p_factor = gs_effect_get_param_by_name(f->composite, "factor");
+		f->privacy_ok = f->composite_image && f->composite_opacity && f->p_region && f->p_source_size &&
+				f->p_ellipse && f->p_cell && f->p_blur && f->p_color && f->p_texel && f->p_factor;
 	}
 	if (f->convert)
 		f->convert_image = gs_effect_get_param_by_name(f->convert, "image");
@@ -625,6 +992,8 @@ void *ofs_filter_create(obs_data_t *settings, obs_source_t *source)
 	f->analysis_tr = gs_texrender_create(GS_BGRA, GS_ZS_NONE);
 	f->y_tr = gs_texrender_create(GS_R8, GS_ZS_NONE);
 	f->uv_tr = gs_texrender_create(GS_R8G8, GS_ZS_NONE);
+	f->blur_small_tr = gs_texrender_create(GS_BGRA, GS_ZS_NONE);
+	f->blur_tiny_tr = gs_texrender_create(GS_BGRA, GS_ZS_NONE);
 	obs_leave_graphics();
 	if (!f->composite || !f->composite_image || !f->composite_opacity)
 		ofs_log(LOG_WARNING, "'%s': composite effect unavailable, the filter passes the source through",

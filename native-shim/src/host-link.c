@@ -346,7 +346,8 @@ static void spawn_host(uint64_t now)
 		if (log_now) {
 			ofs_log(LOG_WARNING,
 				"no host answers at %s and no host executable at '%s' (set the filter's host_path or "
-				"OBS_FACESWAP_HOST); sources render unchanged; retrying (%" PRIu64 " attempts so far)",
+				"OBS_FACESWAP_HOST); sources render unchanged (masked in privacy mode with fail_closed); "
+				"retrying (%" PRIu64 " attempts so far)",
 				link.endpoint, path, link.missing_attempts + 1);
 			link.missing_logged_ns = now;
 		}

@@ -14,6 +14,11 @@
  * crash) while writing the result of frame N, --max-frames exits normally after N
  * frames, --idle-exit-seconds exits after N seconds without a connection
  * (default 10, 0 = never; like the .NET host, it is left running by OBS).
+ *
+ * Privacy tests: OFS_FAKE_HOST_FACES="x,y,w,h,id;..." (fractions of the
+ * frame, id = face_id) answers every frame with those OFS_ITEM_FACE boxes
+ * instead of the diagnostic patch; OFS_FAKE_HOST_STALL_AFTER=N keeps taking
+ * frames but writes no result after frame N (a host that lags).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -50,6 +55,32 @@ static volatile sig_atomic_t stop;
 static const char *dump_dir;
 static uint64_t max_frames, crash_after, total_frames;
 static uint64_t idle_exit_s = 10;
+static uint64_t stall_after;
+
+#define MAX_FAKE_FACES 16
+static float fake_faces[MAX_FAKE_FACES][4];
+static uint32_t fake_face_ids[MAX_FAKE_FACES];
+static uint32_t fake_face_count;
+static int faces_mode;
+
+/* "x,y,w,h,id;..." in fractions of the frame. */
+static void parse_faces(const char *spec)
+{
+	faces_mode = 1;
+	const char *p = spec;
+	while (*p && fake_face_count < MAX_FAKE_FACES) {
+		float v[4];
+		unsigned id = 0;
+		int used = 0;
+		if (sscanf(p, "%f,%f,%f,%f,%u%n", &v[0], &v[1], &v[2], &v[3], &id, &used) != 5 || used <= 0)
+			break;
+		memcpy(fake_faces[fake_face_count], v, sizeof(v));
+		fake_face_ids[fake_face_count++] = id;
+		p += used;
+		while (*p == ';' || *p == ' ')
+			p++;
+	}
+}
 
 static void on_signal(int sig)
 {
@@ -180,6 +211,8 @@ static void process(struct channel *c)
 		dump(c, &f);
 		c->dumped = 1;
 	}
+	if (stall_after && total_frames > stall_after)
+		return; /* a host that lags: frames taken, no results */
 	struct ofs_result_writer w;
 	if (ofs_host_result_begin(&c->ch, &w) != OFS_OK)
 		return;
@@ -195,7 +228,22 @@ static void process(struct channel *c)
 	pw = pw > OFS_MAX_PATCH_SIDE ? OFS_MAX_PATCH_SIDE : pw;
 	ph = ph > OFS_MAX_PATCH_SIDE ? OFS_MAX_PATCH_SIDE : ph;
 	uint32_t items = 0, size = 0;
-	if (!c->off && pw && ph && OFS_ITEM_SIZE + 4ull * pw * ph <= w.capacity) {
+	if (faces_mode) {
+		for (uint32_t i = 0; i < fake_face_count && (i + 1u) * OFS_ITEM_SIZE <= w.capacity; i++) {
+			struct ofs_result_item it;
+			memset(&it, 0, sizeof(it));
+			it.kind = OFS_ITEM_FACE;
+			it.face_id = fake_face_ids[i];
+			it.score = 0.9f;
+			it.box[0] = fake_faces[i][0] * (float)f.width;
+			it.box[1] = fake_faces[i][1] * (float)f.height;
+			it.box[2] = fake_faces[i][2] * (float)f.width;
+			it.box[3] = fake_faces[i][3] * (float)f.height;
+			memcpy(w.data + (size_t)i * OFS_ITEM_SIZE, &it, sizeof(it));
+			items++;
+		}
+		size = items * OFS_ITEM_SIZE;
+	} else if (!c->off && pw && ph && OFS_ITEM_SIZE + 4ull * pw * ph <= w.capacity) {
 		struct ofs_result_item it;
 		memset(&it, 0, sizeof(it));
 		it.kind = OFS_ITEM_PATCH;
@@ -351,6 +399,12 @@ int main(int argc, char **argv)
 	const char *crash = getenv("OFS_FAKE_HOST_CRASH_AFTER");
 	if (!crash_after && crash)
 		crash_after = strtoull(crash, NULL, 10);
+	const char *faces = getenv("OFS_FAKE_HOST_FACES");
+	if (faces && *faces)
+		parse_faces(faces);
+	const char *stall = getenv("OFS_FAKE_HOST_STALL_AFTER");
+	if (stall)
+		stall_after = strtoull(stall, NULL, 10);
 	char def[512];
 	if (!endpoint && ofs_endpoint_default(def, sizeof(def)) == 0)
 		endpoint = def;
