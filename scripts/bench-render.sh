@@ -13,6 +13,7 @@
 # scripts/demo.sh. Installs what is missing (scripts/setup.sh) and builds what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/env.sh
 root=$(pwd)
 bash scripts/setup.sh
 

@@ -12,6 +12,7 @@
 # Installs what is missing (scripts/setup.sh) and builds what is missing (scripts/build.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/env.sh
 root=$(pwd)
 bash scripts/setup.sh
 out="$root/.demo"

@@ -7,6 +7,7 @@
 # Prints one closing line "tests: N passed, N failed". Exit code 0 only if all passed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source scripts/env.sh
 root=$(pwd)
 results="$root/artifacts/test-results"
 rm -rf "$results"; mkdir -p "$results"

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using ObsFaceSwap.Channel;
 using ObsFaceSwap.Host.Control;
+using ObsFaceSwap.Host.Pipeline;
+using ObsFaceSwap.Host.Pipeline.Faces;
 using ObsFaceSwap.Host.Sessions;
 
 namespace ObsFaceSwap.Host.Cli;
@@ -51,7 +53,14 @@ internal static class RunCommand
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddSingleton(listener);
-        builder.Services.AddSingleton(new ControlServerOptions(TimeSpan.FromSeconds(settings.IdleExitSeconds), TimeSpan.FromSeconds(10)));
+        builder.Services.AddSingleton(sp =>
+        {
+            // Every channel gets every mode's stages; the detector is created on a channel's
+            // first privacy frame, so a host that never runs privacy mode never loads a model.
+            var detectors = FaceDetectorFactory.FromModelStore(sp.GetRequiredService<ILoggerFactory>().CreateLogger("ObsFaceSwap.Inference"));
+            return new ControlServerOptions(TimeSpan.FromSeconds(settings.IdleExitSeconds), TimeSpan.FromSeconds(10),
+                PipelineFactory: () => FramePipeline.Create(detectors.Create));
+        });
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<ControlServerService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ControlServerService>());

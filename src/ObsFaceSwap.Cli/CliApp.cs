@@ -1,0 +1,58 @@
+using System.CommandLine;
+using ObsFaceSwap.Models;
+
+namespace ObsFaceSwap.Cli;
+
+/// <summary>
+/// The command line:
+/// <code>
+/// obs-faceswap [--manifest PATH] [--cache-dir PATH] models list
+/// obs-faceswap models fetch ID [--accept-licence] [--from PATH]
+/// obs-faceswap models import FOLDER
+/// obs-faceswap models verify [ID]
+/// </code>
+/// Exit codes: <see cref="ExitCodes"/>.
+/// </summary>
+public static class CliApp
+{
+    /// <summary>The command modules of the shipped CLI. Add <c>detect</c> / <c>process</c> modules here.</summary>
+    public static IReadOnlyList<ICliCommandModule> DefaultModules { get; } = [new ModelsCommands()];
+
+    /// <summary>Builds the root command with <paramref name="modules"/> (default: <see cref="DefaultModules"/>).</summary>
+    public static RootCommand Build(CliContext context, IEnumerable<ICliCommandModule>? modules = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var root = new RootCommand("obs-faceswap: face models and offline tools for the obs-faceswap OBS plugin.");
+        var globals = new CliGlobalOptions(
+            new Option<string?>("--manifest")
+            {
+                Description = "Models manifest to use instead of the built-in one (models/manifest.json).",
+                HelpName = "PATH",
+                Recursive = true,
+            },
+            new Option<string?>("--cache-dir")
+            {
+                Description = $"Model cache folder. Default: ${ModelCache.EnvironmentVariable}, else $XDG_CACHE_HOME/obs-faceswap/models or ~/.cache/obs-faceswap/models (Windows: %LOCALAPPDATA%\\obs-faceswap\\models).",
+                HelpName = "PATH",
+                Recursive = true,
+            });
+        root.Add(globals.Manifest);
+        root.Add(globals.CacheDir);
+        foreach (var module in modules ?? DefaultModules)
+        {
+            module.Register(root, globals, context);
+        }
+
+        return root;
+    }
+
+    /// <summary>Parses and runs <paramref name="args"/>; returns the exit code (bad command lines give <see cref="ExitCodes.Usage"/>).</summary>
+    public static async Task<int> RunAsync(string[] args, CliContext context, IEnumerable<ICliCommandModule>? modules = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var parse = Build(context, modules).Parse(args);
+        var invocation = new InvocationConfiguration { Output = context.Output, Error = context.Error };
+        var code = await parse.InvokeAsync(invocation).ConfigureAwait(false);
+        return parse.Errors.Count > 0 ? ExitCodes.Usage : code;
+    }
+}

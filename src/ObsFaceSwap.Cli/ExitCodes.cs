@@ -1,0 +1,41 @@
+namespace ObsFaceSwap.Cli;
+
+/// <summary>
+/// Exit codes of <c>obs-faceswap</c>. Every command uses these; new commands add codes from 10 up.
+/// <list type="table">
+/// <item><term>0</term><description>success</description></item>
+/// <item><term>1</term><description>verification failed: a model file's size or SHA-256 differs from the manifest (also: cannot be verified, no pinned hash)</description></item>
+/// <item><term>2</term><description>bad command line, or an unknown model id</description></item>
+/// <item><term>3</term><description>the model is not in the cache (<c>models verify ID</c>)</description></item>
+/// <item><term>4</term><description>fetch or import failed: network, HTTP status, no download URL, source file missing, I/O</description></item>
+/// <item><term>5</term><description>the model's licence needs <c>--accept-licence</c></description></item>
+/// <item><term>6</term><description>the models manifest is invalid or unreadable</description></item>
+/// <item><term>130</term><description>cancelled (Ctrl+C)</description></item>
+/// </list>
+/// </summary>
+public static class ExitCodes
+{
+    /// <summary>Success.</summary>
+    public const int Ok = 0;
+
+    /// <summary>A model's size or SHA-256 differs from the manifest, or it cannot be verified.</summary>
+    public const int VerificationFailed = 1;
+
+    /// <summary>Bad command line or unknown model id.</summary>
+    public const int Usage = 2;
+
+    /// <summary>The model is not in the cache.</summary>
+    public const int Missing = 3;
+
+    /// <summary>Download or import failed.</summary>
+    public const int FetchFailed = 4;
+
+    /// <summary>The licence notice was not accepted.</summary>
+    public const int LicenceNotAccepted = 5;
+
+    /// <summary>The models manifest is invalid.</summary>
+    public const int ManifestInvalid = 6;
+
+    /// <summary>Cancelled by the user.</summary>
+    public const int Cancelled = 130;
+}

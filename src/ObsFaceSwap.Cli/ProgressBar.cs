@@ -1,0 +1,57 @@
+using System.Globalization;
+using ObsFaceSwap.Models;
+
+namespace ObsFaceSwap.Cli;
+
+/// <summary>
+/// Transfer progress on stderr: on a terminal one line redrawn in place (<c>[#####.....]  50%  8.0 / 16.1 MiB</c>);
+/// otherwise one line per 10 %. Synchronous (reports arrive on the transfer's thread), so it never lags behind.
+/// </summary>
+internal sealed class ProgressBar(TextWriter error, bool interactive) : IProgress<TransferProgress>
+{
+    private const int Width = 30;
+    private int _lastStep = -1;
+    private bool _drawn;
+    private bool _resumeNoted;
+
+    /// <inheritdoc />
+    public void Report(TransferProgress value)
+    {
+        if (value.Resumed && !_resumeNoted)
+        {
+            _resumeNoted = true;
+            NewLineIfDrawn();
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{value.Id}: resuming at {ModelsCommands.FormatSize(value.BytesDone)}"));
+        }
+
+        var fraction = value.Fraction;
+        var text = fraction is { } f
+            ? string.Create(CultureInfo.InvariantCulture, $"{value.Id} [{new string('#', (int)(f * Width)).PadRight(Width, '.')}] {f * 100,3:0}%  {ModelsCommands.FormatSize(value.BytesDone)} / {ModelsCommands.FormatSize(value.TotalBytes)}")
+            : $"{value.Id} {ModelsCommands.FormatSize(value.BytesDone)}";
+        if (interactive)
+        {
+            error.Write("\r" + text);
+            _drawn = true;
+            return;
+        }
+
+        var step = fraction is { } g ? (int)(g * 10) : (int)(value.BytesDone / (16L * 1024 * 1024));
+        if (step != _lastStep)
+        {
+            _lastStep = step;
+            error.WriteLine(text);
+        }
+    }
+
+    /// <summary>Ends the redrawn line, if any.</summary>
+    public void Finish() => NewLineIfDrawn();
+
+    private void NewLineIfDrawn()
+    {
+        if (_drawn)
+        {
+            error.WriteLine();
+            _drawn = false;
+        }
+    }
+}
