@@ -10,13 +10,16 @@ namespace ObsFaceSwap.Cli;
 /// obs-faceswap models fetch ID [--accept-licence] [--from PATH]
 /// obs-faceswap models import FOLDER
 /// obs-faceswap models verify [ID]
+/// obs-faceswap detect IMAGE [--json] [--model back-256|front-128] [--provider cpu|cuda|auto]
+/// obs-faceswap process --input IN --output OUT --mode pixelate|blur|solid [--intensity 10..100] [--shape ellipse|box]
+///                      [--padding 0..100] [--detect-interval N] [--model ...] [--provider ...]
 /// </code>
 /// Exit codes: <see cref="ExitCodes"/>.
 /// </summary>
 public static class CliApp
 {
-    /// <summary>The command modules of the shipped CLI. Add <c>detect</c> / <c>process</c> modules here.</summary>
-    public static IReadOnlyList<ICliCommandModule> DefaultModules { get; } = [new ModelsCommands()];
+    /// <summary>The command modules of the shipped CLI. models, detect, process.</summary>
+    public static IReadOnlyList<ICliCommandModule> DefaultModules { get; } = [new ModelsCommands(), new DetectCommand(), new ProcessCommand()];
 
     /// <summary>Builds the root command with <paramref name="modules"/> (default: <see cref="DefaultModules"/>).</summary>
     public static RootCommand Build(CliContext context, IEnumerable<ICliCommandModule>? modules = null)

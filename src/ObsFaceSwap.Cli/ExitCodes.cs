@@ -10,6 +10,10 @@ namespace ObsFaceSwap.Cli;
 /// <item><term>4</term><description>fetch or import failed: network, HTTP status, no download URL, source file missing, I/O</description></item>
 /// <item><term>5</term><description>the model's licence needs <c>--accept-licence</c></description></item>
 /// <item><term>6</term><description>the models manifest is invalid or unreadable</description></item>
+/// <item><term>10</term><description><c>detect</c> / <c>process</c>: the input image or video is missing or cannot be decoded (the message names the file)</description></item>
+/// <item><term>11</term><description><c>process</c>: the output cannot be written or encoding failed (no partial output is left)</description></item>
+/// <item><term>12</term><description><c>detect</c> / <c>process</c>: ffmpeg or ffprobe is not installed</description></item>
+/// <item><term>13</term><description><c>detect</c> / <c>process</c>: the verified model file cannot be loaded by ONNX Runtime</description></item>
 /// <item><term>130</term><description>cancelled (Ctrl+C)</description></item>
 /// </list>
 /// </summary>
@@ -35,6 +39,18 @@ public static class ExitCodes
 
     /// <summary>The models manifest is invalid.</summary>
     public const int ManifestInvalid = 6;
+
+    /// <summary>The input image or video is missing or cannot be decoded.</summary>
+    public const int InputUnreadable = 10;
+
+    /// <summary>The output cannot be written, or encoding failed.</summary>
+    public const int OutputFailed = 11;
+
+    /// <summary>ffmpeg or ffprobe is not installed.</summary>
+    public const int ToolMissing = 12;
+
+    /// <summary>The model file verified but ONNX Runtime cannot load it.</summary>
+    public const int ModelUnusable = 13;
 
     /// <summary>Cancelled by the user.</summary>
     public const int Cancelled = 130;

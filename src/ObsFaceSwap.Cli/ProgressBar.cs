@@ -7,12 +7,14 @@ namespace ObsFaceSwap.Cli;
 /// Transfer progress on stderr: on a terminal one line redrawn in place (<c>[#####.....]  50%  8.0 / 16.1 MiB</c>);
 /// otherwise one line per 10 %. Synchronous (reports arrive on the transfer's thread), so it never lags behind.
 /// </summary>
-internal sealed class ProgressBar(TextWriter error, bool interactive) : IProgress<TransferProgress>
+/// <remarks><paramref name="formatAmount"/> formats the amounts (default: sizes in KiB/MiB); <c>process</c> passes a frame counter.</remarks>
+internal sealed class ProgressBar(TextWriter error, bool interactive, Func<long?, string>? formatAmount = null) : IProgress<TransferProgress>
 {
     private const int Width = 30;
     private int _lastStep = -1;
     private bool _drawn;
     private bool _resumeNoted;
+    private readonly Func<long?, string> _format = formatAmount ?? ModelsCommands.FormatSize;
 
     /// <inheritdoc />
     public void Report(TransferProgress value)
@@ -21,13 +23,13 @@ internal sealed class ProgressBar(TextWriter error, bool interactive) : IProgres
         {
             _resumeNoted = true;
             NewLineIfDrawn();
-            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{value.Id}: resuming at {ModelsCommands.FormatSize(value.BytesDone)}"));
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{value.Id}: resuming at {_format(value.BytesDone)}"));
         }
 
         var fraction = value.Fraction;
         var text = fraction is { } f
-            ? string.Create(CultureInfo.InvariantCulture, $"{value.Id} [{new string('#', (int)(f * Width)).PadRight(Width, '.')}] {f * 100,3:0}%  {ModelsCommands.FormatSize(value.BytesDone)} / {ModelsCommands.FormatSize(value.TotalBytes)}")
-            : $"{value.Id} {ModelsCommands.FormatSize(value.BytesDone)}";
+            ? string.Create(CultureInfo.InvariantCulture, $"{value.Id} [{new string('#', (int)(f * Width)).PadRight(Width, '.')}] {f * 100,3:0}%  {_format(value.BytesDone)} / {_format(value.TotalBytes)}")
+            : $"{value.Id} {_format(value.BytesDone)}";
         if (interactive)
         {
             error.Write("\r" + text);

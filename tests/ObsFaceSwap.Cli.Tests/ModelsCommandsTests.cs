@@ -234,13 +234,14 @@ public sealed class ModelsCommandsTests
         using var output = new StringWriter();
         using var error = new StringWriter();
         var context = new CliContext(output, error);
-        var code = await CliApp.RunAsync(["detect", "--cache-dir", "/tmp/x"], context, [.. CliApp.DefaultModules, new FakeDetectModule()]);
+        var code = await CliApp.RunAsync(["detect", "--cache-dir", "/tmp/x"], context, [new ModelsCommands(), new FakeDetectModule()]);
         Assert.Equal(42, code);
         Assert.Equal("detect ran with cache /tmp/x" + Environment.NewLine, output.ToString());
 
         var root = CliApp.Build(context);
         Assert.Contains(root.Subcommands, c => c.Name == "models");
-        Assert.DoesNotContain(root.Subcommands, c => c.Name == "detect");
+        Assert.Contains(root.Subcommands, c => c.Name == "detect");
+        Assert.Contains(root.Subcommands, c => c.Name == "process");
     }
 
     private sealed class FakeDetectModule : ICliCommandModule
