@@ -130,7 +130,7 @@ public sealed class HostRestartTests(ITestOutputHelper output)
     /// this OBS's host processes (found by their OBS_FACESWAP_ENDPOINT), so the test never
     /// signals anything else.
     /// </summary>
-    private static async Task<ProcessIdentity> HostProcessAsync(HeadlessObs obs, ObsWebSocketClient client)
+    internal static async Task<ProcessIdentity> HostProcessAsync(HeadlessObs obs, ObsWebSocketClient client)
     {
         var candidates = obs.FindHostProcesses();
         var reported = JsonCounters.All(await FaceSwapStats.GetVendorStatsAsync(client), "hostPid")

@@ -25,6 +25,18 @@ public static class BuildOutputs
         FromEnvironment("OBS_FACESWAP_HOST")
         ?? Path.Combine(RepositoryLayout.Root, "src", "ObsFaceSwap.Host", "bin", "Release", "net10.0", "obs-faceswap-host");
 
+    /// <summary>
+    /// The model cache the host reads (passed to OBS, and so to the host, as OBS_FACESWAP_MODEL_CACHE,
+    /// because OBS runs with its own HOME): <c>$OBS_FACESWAP_MODEL_CACHE</c>, else
+    /// <c>$XDG_CACHE_HOME/obs-faceswap/models</c>, else <c>~/.cache/obs-faceswap/models</c>
+    /// of the test process (the rule of ObsFaceSwap.Models.ModelCache).
+    /// </summary>
+    public static string ModelCacheDirectory =>
+        FromEnvironment("OBS_FACESWAP_MODEL_CACHE")
+        ?? (Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg && Path.IsPathRooted(xdg)
+            ? Path.Combine(xdg, "obs-faceswap", "models")
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "obs-faceswap", "models"));
+
     /// <summary>The module file.</summary>
     public static string ModulePath => Path.Combine(ModuleDirectory, ModuleFileName);
 

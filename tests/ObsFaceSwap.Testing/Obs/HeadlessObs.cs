@@ -119,6 +119,7 @@ public sealed class HeadlessObs : IAsyncDisposable
                 ["DBUS_SESSION_BUS_ADDRESS"] = null,
                 ["OBS_FACESWAP_HOST"] = options.HostPath ?? BuildOutputs.HostPath,
                 ["OBS_FACESWAP_ENDPOINT"] = Path.Combine(runtime, "control.sock"),
+                ["OBS_FACESWAP_MODEL_CACHE"] = BuildOutputs.ModelCacheDirectory,
                 ["OBS_PLUGINS_PATH"] = options.LoadFaceSwapModule ? BuildOutputs.ModuleDirectory : null,
                 ["OBS_PLUGINS_DATA_PATH"] = options.LoadFaceSwapModule ? BuildOutputs.DataDirectory : null,
             };
