@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# The README's demo: a real headless OBS (Xvfb, fresh profile) with the obs-faceswap filter in
-# diagnostic mode on the bundled sample clip (made from tests/fixtures/faces), a 5 s recording
-# to .demo/recording.mkv, one frame to .demo/frame.png, and the counters of the host
-# (obs-faceswap-host stats) and of the module (obs-websocket vendor request GetStats).
+# The README's demo: a real headless OBS (Xvfb, fresh profile) with the obs-faceswap filter on the
+# bundled sample clip (two public-domain faces from tests/fixtures/faces, panning), a 3.5 s recording
+# to .demo/recording.mkv checked frame by frame, one frame to .demo/frame.png, and the counters of
+# the host (obs-faceswap-host stats) and of the module (obs-websocket vendor request GetStats).
+# Usage: scripts/demo.sh [--mode privacy|diagnostic]   (privacy, the default, masks the faces;
+# diagnostic shows the diagnostic stage's inverted centre). The recording ends before the 6 s
+# clip loops: at the loop the faces jump 179 px, and for the pipeline's latency (about 2 frames)
+# the masks stay where the faces were (a known limitation at scene cuts, see README.md).
 #
 # The driving logic is C#: tests/ObsFaceSwap.Testing (`obs-faceswap-harness demo`), the same
 # harness the end-to-end tests use. OBS runs only inside a private network namespace
@@ -37,7 +41,7 @@ mkdir -p "$out"
 # Root can make a network namespace directly; anyone else through a user namespace (-r).
 ns=(unshare -n)
 [ "$(id -u)" -eq 0 ] || ns=(unshare -rn)
-"${ns[@]}" bash -c 'ip link set lo up && exec "$0" demo --out "$1" --seconds 5' "$harness" "$out"
+"${ns[@]}" bash -c 'ip link set lo up && exec "$0" demo --out "$1" --seconds 3.5 "${@:2}"' "$harness" "$out" "$@"
 
 echo
 echo "demo: done. Recording: $out/recording.mkv  Frame: $out/frame.png  OBS logs: $out/obs/"

@@ -23,13 +23,20 @@ internal static class Program
             Description = "How long to record.",
             DefaultValueFactory = _ => 5.0,
         };
-        var demo = new Command("demo", "Headless OBS with the filter in diagnostic mode on the sample clip: record, extract a frame, print the counters.")
+        var mode = new Option<string>("--mode")
+        {
+            Description = "The filter's mode: privacy (faces masked) or diagnostic (inverted centre).",
+            DefaultValueFactory = _ => "privacy",
+        };
+        mode.AcceptOnlyFromAmong("privacy", "diagnostic");
+        var demo = new Command("demo", "Headless OBS with the filter (privacy or diagnostic mode) on the sample clip: record, check the recording, extract a frame, print the counters.")
         {
             output,
             seconds,
+            mode,
         };
         demo.SetAction((parse, cancellationToken) => DemoCommand.RunAsync(
-            new DemoOptions(parse.GetValue(output)!.FullName, TimeSpan.FromSeconds(parse.GetValue(seconds))),
+            new DemoOptions(parse.GetValue(output)!.FullName, TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(mode)!),
             Console.Out,
             cancellationToken));
 

@@ -12,11 +12,13 @@ namespace ObsFaceSwap.Testing.Demo;
 /// <summary>Options of the demo.</summary>
 /// <param name="OutputDirectory">Where recording.mkv, frame.png and the OBS artifacts go.</param>
 /// <param name="Duration">How long to record.</param>
-public sealed record DemoOptions(string OutputDirectory, TimeSpan Duration);
+/// <param name="Mode">The filter's mode: "privacy" (default: the faces are masked) or "diagnostic" (the inverted centre).</param>
+public sealed record DemoOptions(string OutputDirectory, TimeSpan Duration, string Mode = "privacy");
 
 /// <summary>
-/// The README's demo: a real headless OBS, the filter in diagnostic mode on the sample clip,
-/// a recording, one frame as PNG, and the counters of the host and of the module.
+/// The README's demo: a real headless OBS, the filter in privacy mode (or diagnostic mode) on
+/// the sample clip, a recording checked frame by frame, one frame as PNG, and the counters of
+/// the host and of the module.
 /// </summary>
 public static class DemoCommand
 {
@@ -53,8 +55,9 @@ public static class DemoCommand
         var version = await client.GetVersionAsync(cancellationToken).ConfigureAwait(false);
         Say($"OBS {version.ObsVersion}, obs-websocket {version.ObsWebSocketVersion}");
 
-        await DiagnosticScene.SetUpAsync(client, clip, DiagnosticScene.DiagnosticSettings(), cancellationToken).ConfigureAwait(false);
-        Say($"scene '{DiagnosticScene.SceneName}': media source '{DiagnosticScene.InputName}' with filter '{DiagnosticScene.FilterName}' (mode diagnostic)");
+        var privacy = options.Mode == "privacy";
+        await DiagnosticScene.SetUpAsync(client, clip, privacy ? PrivacyScene.Settings() : DiagnosticScene.DiagnosticSettings(), cancellationToken).ConfigureAwait(false);
+        Say($"scene '{DiagnosticScene.SceneName}': media source '{DiagnosticScene.InputName}' with filter '{DiagnosticScene.FilterName}' (mode {options.Mode})");
         await Task.Delay(TimeSpan.FromSeconds(1.5), cancellationToken).ConfigureAwait(false);
 
         var clock = Stopwatch.StartNew();
@@ -74,13 +77,34 @@ public static class DemoCommand
         Say($"host counters ({Path.GetFileName(obs.HostPath)} stats --endpoint {obs.ControlEndpoint} --json):");
         await console.WriteLineAsync(JsonSerializer.Serialize(host, Indented)).ConfigureAwait(false);
 
-        var analyzer = new DiagnosticAnalyzer(await clip.DecodeFramesAsync(cancellationToken).ConfigureAwait(false), clip.Spec);
-        var report = await analyzer.AnalyzeRecordingAsync(recording, cancellationToken).ConfigureAwait(false);
-        await report.WriteJsonAsync(Path.Combine(options.OutputDirectory, "analysis.json")).ConfigureAwait(false);
-        Say("recording check: " + report.Summary(fromSeconds: 1.0));
+        var clipFrames = await clip.DecodeFramesAsync(cancellationToken).ConfigureAwait(false);
+        var leaked = false;
+        if (privacy)
+        {
+            var report = await new PrivacyAnalyzer(clipFrames, clip.Spec).AnalyzeRecordingAsync(recording, cancellationToken).ConfigureAwait(false);
+            await report.WriteJsonAsync(Path.Combine(options.OutputDirectory, "analysis.json")).ConfigureAwait(false);
+            Say($"recording check: {report.Summary(fromSeconds: 1.0)}");
+            foreach (var leak in report.Frames.Where(f => f.RawFace))
+            {
+                Say($"raw face in recorded frame {leak.Index} at {leak.TimeSeconds:0.000} s (barcode says clip frame {leak.ClipIndex}; best match: {leak.RawFaceName} of clip frame {leak.RawFaceClipIndex})");
+            }
+            Say($"frames showing a raw face: {report.RawFaceFrames} of {report.Frames.Count}; detect stage ran {PrivacyScene.StageCount(host, "detect")} times");
+            leaked = report.RawFaceFrames > 0;
+        }
+        else
+        {
+            var report = await new DiagnosticAnalyzer(clipFrames, clip.Spec).AnalyzeRecordingAsync(recording, cancellationToken).ConfigureAwait(false);
+            await report.WriteJsonAsync(Path.Combine(options.OutputDirectory, "analysis.json")).ConfigureAwait(false);
+            Say("recording check: " + report.Summary(fromSeconds: 1.0));
+        }
 
         var flowed = JsonCounters.Sum(host, "framesIn") > 0 && JsonCounters.Sum(host, "resultsOut") > 0;
         Say(flowed ? "frames flowed through the host and back" : "no frames reached the host and back");
-        return flowed ? 0 : 1;
+        if (leaked)
+        {
+            Say("a raw face reached the recording");
+        }
+
+        return flowed && !leaked ? 0 : 1;
     }
 }
