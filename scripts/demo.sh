@@ -21,27 +21,10 @@ root=$(pwd)
 bash scripts/setup.sh
 out="$root/.demo"
 
-module="${OBS_FACESWAP_MODULE_DIR:-$root/build/native/bin}/obs-faceswap.so"
-host="${OBS_FACESWAP_HOST:-$root/src/ObsFaceSwap.Host/bin/Release/net10.0/obs-faceswap-host}"
-if [ ! -f "$module" ] || [ ! -x "$host" ]; then
-  if [ -f scripts/build.sh ]; then
-    bash scripts/build.sh
-  else
-    cmake -S native-shim -B build/native -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-    cmake --build build/native -j"$(nproc)"
-    dotnet build src/ObsFaceSwap.Host -c Release -nologo -clp:ErrorsOnly
-  fi
-fi
-# Outside the namespace: a restore may need the package feed.
-dotnet build tests/ObsFaceSwap.Testing -c Release -nologo -clp:ErrorsOnly >/dev/null
-harness="$root/tests/ObsFaceSwap.Testing/bin/Release/net10.0/obs-faceswap-harness"
-
 rm -rf "$out"
 mkdir -p "$out"
-# Root can make a network namespace directly; anyone else through a user namespace (-r).
-ns=(unshare -n)
-[ "$(id -u)" -eq 0 ] || ns=(unshare -rn)
-"${ns[@]}" bash -c 'ip link set lo up && exec "$0" demo --out "$1" --seconds 3.5 "${@:2}"' "$harness" "$out" "$@"
+source scripts/harness.sh
+harness_run demo --out "$out" --seconds 3.5 "$@"
 
 echo
 echo "demo: done. Recording: $out/recording.mkv  Frame: $out/frame.png  OBS logs: $out/obs/"
