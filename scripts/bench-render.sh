@@ -14,7 +14,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-root=$(pwd)
 bash scripts/setup.sh
 
 source scripts/harness.sh
