@@ -26,7 +26,6 @@ public sealed record TensorSpec(string Name, IReadOnlyList<long> Shape, int Leng
 /// </remarks>
 public sealed class ModelSession : IDisposable
 {
-    private const string CudaProviderName = "CUDAExecutionProvider";
 
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions;
@@ -100,52 +99,13 @@ public sealed class ModelSession : IDisposable
         options ??= InferenceOptions.Default;
         options.Validate();
         logger ??= NullLogger.Instance;
-        if (!File.Exists(modelPath))
-        {
-            throw new FileNotFoundException($"ONNX model not found: '{modelPath}'", modelPath);
-        }
-
-        var sessionOptions = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
-        InferenceSession? session = null;
-        try
-        {
-            if (options.IntraOpThreads > 0)
-            {
-                sessionOptions.IntraOpNumThreads = options.IntraOpThreads;
-            }
-
-            var (provider, reason) = ChooseProvider(sessionOptions, options, modelPath);
-            try
-            {
-                session = new InferenceSession(modelPath, sessionOptions);
-            }
-            catch (OnnxRuntimeException ex)
-            {
-                throw new ModelLoadException(modelPath, $"ONNX Runtime could not load it ({ex.Message.Trim()})", ex);
-            }
-
-            var inputs = Specs(modelPath, session.InputNames, session.InputMetadata);
-            var outputs = Specs(modelPath, session.OutputNames, session.OutputMetadata);
-            var result = new ModelSession(modelPath, session, provider, inputs, outputs);
-            var ortVersion = OrtEnv.Instance().GetVersionString();
-            var modelName = Path.GetFileName(modelPath);
-            Log.ProviderChosen(logger, ortVersion, provider, modelName, reason);
-            return result;
-        }
-        catch
-        {
-            session?.Dispose();
-            throw;
-        }
-        finally
-        {
-            // The session keeps what it needs from the options.
-            sessionOptions.Dispose();
-        }
+        return SessionLoader.Open(modelPath, options, logger, (session, provider) =>
+            new ModelSession(
+                modelPath,
+                session,
+                provider,
+                Specs(modelPath, session.InputNames, session.InputMetadata),
+                Specs(modelPath, session.OutputNames, session.OutputMetadata)));
     }
 
     /// <summary>The pre-allocated buffer of input <paramref name="index"/> (graph order), row-major, length <see cref="TensorSpec.Length"/>.</summary>
@@ -239,41 +199,5 @@ public sealed class ModelSession : IDisposable
         return specs;
     }
 
-    private static (ExecutionProvider Provider, string Reason) ChooseProvider(SessionOptions sessionOptions, InferenceOptions options, string modelPath)
-    {
-        if (options.Provider == ExecutionProvider.Cpu)
-        {
-            return (ExecutionProvider.Cpu, "requested");
-        }
 
-        var available = OrtEnv.Instance().GetAvailableProviders();
-        if (!available.Contains(CudaProviderName))
-        {
-            var reason = $"this ONNX Runtime build has no CUDA provider (available: {string.Join(", ", available)})";
-            return options.Provider == ExecutionProvider.Cuda
-                ? throw new ModelLoadException(modelPath, "CUDA was requested but " + reason)
-                : (ExecutionProvider.Cpu, reason);
-        }
-
-        try
-        {
-            sessionOptions.AppendExecutionProvider_CUDA(options.DeviceId);
-            return (ExecutionProvider.Cuda, $"{(options.Provider == ExecutionProvider.Cuda ? "requested" : "auto")}, device {options.DeviceId}");
-        }
-        catch (OnnxRuntimeException ex) when (options.Provider == ExecutionProvider.Auto)
-        {
-            return (ExecutionProvider.Cpu, "CUDA provider did not load: " + FirstLine(ex.Message));
-        }
-        catch (OnnxRuntimeException ex)
-        {
-            throw new ModelLoadException(modelPath, "CUDA was requested but did not load: " + FirstLine(ex.Message), ex);
-        }
-    }
-
-    private static string FirstLine(string text)
-    {
-        var trimmed = text.Trim();
-        var newline = trimmed.IndexOf('\n', StringComparison.Ordinal);
-        return newline < 0 ? trimmed : trimmed[..newline].TrimEnd();
-    }
 }

@@ -27,7 +27,6 @@ namespace ObsFaceSwap.Inference.Scrfd;
 /// </remarks>
 public sealed class ScrfdDetector : IDisposable
 {
-    private const string CudaProviderName = "CUDAExecutionProvider";
 
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions;
@@ -99,51 +98,12 @@ public sealed class ScrfdDetector : IDisposable
         inference ??= InferenceOptions.Default;
         inference.Validate();
         logger ??= NullLogger.Instance;
-        if (!File.Exists(modelPath))
+        return SessionLoader.Open(modelPath, inference, logger, (session, provider) =>
         {
-            throw new FileNotFoundException($"ONNX model not found: '{modelPath}'", modelPath);
-        }
-
-        var sessionOptions = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
-        InferenceSession? session = null;
-        try
-        {
-            if (inference.IntraOpThreads > 0)
-            {
-                sessionOptions.IntraOpNumThreads = inference.IntraOpThreads;
-            }
-
-            var (provider, reason) = ChooseProvider(sessionOptions, inference, modelPath);
-            try
-            {
-                session = new InferenceSession(modelPath, sessionOptions);
-            }
-            catch (OnnxRuntimeException ex)
-            {
-                throw new ModelLoadException(modelPath, $"ONNX Runtime could not load it ({ex.Message.Trim()})", ex);
-            }
-
             var (inputName, width, height) = CheckInput(session, modelPath, options.InputSize);
             var slots = MapOutputs(session, modelPath, width, height);
-            var detector = new ScrfdDetector(session, provider, width, height, options, inputName, slots);
-            var ortVersion = OrtEnv.Instance().GetVersionString();
-            var modelName = Path.GetFileName(modelPath);
-            Log.ProviderChosen(logger, ortVersion, provider, modelName, reason);
-            return detector;
-        }
-        catch
-        {
-            session?.Dispose();
-            throw;
-        }
-        finally
-        {
-            sessionOptions.Dispose();
-        }
+            return new ScrfdDetector(session, provider, width, height, options, inputName, slots);
+        });
     }
 
     /// <summary>
@@ -337,36 +297,6 @@ public sealed class ScrfdDetector : IDisposable
         return slots;
     }
 
-    private static (ExecutionProvider Provider, string Reason) ChooseProvider(SessionOptions sessionOptions, InferenceOptions options, string modelPath)
-    {
-        if (options.Provider == ExecutionProvider.Cpu)
-        {
-            return (ExecutionProvider.Cpu, "requested");
-        }
-
-        var available = OrtEnv.Instance().GetAvailableProviders();
-        if (!available.Contains(CudaProviderName))
-        {
-            var reason = $"this ONNX Runtime build has no CUDA provider (available: {string.Join(", ", available)})";
-            return options.Provider == ExecutionProvider.Cuda
-                ? throw new ModelLoadException(modelPath, "CUDA was requested but " + reason)
-                : (ExecutionProvider.Cpu, reason);
-        }
-
-        try
-        {
-            sessionOptions.AppendExecutionProvider_CUDA(options.DeviceId);
-            return (ExecutionProvider.Cuda, $"{(options.Provider == ExecutionProvider.Cuda ? "requested" : "auto")}, device {options.DeviceId}");
-        }
-        catch (OnnxRuntimeException ex) when (options.Provider == ExecutionProvider.Auto)
-        {
-            return (ExecutionProvider.Cpu, "CUDA provider did not load: " + ex.Message.Trim().Split('\n')[0]);
-        }
-        catch (OnnxRuntimeException ex)
-        {
-            throw new ModelLoadException(modelPath, "CUDA was requested but did not load: " + ex.Message.Trim().Split('\n')[0], ex);
-        }
-    }
 
     private readonly record struct OutputSlot(string Name, int Kind, int StrideIndex, int Values, bool Batched);
 }
