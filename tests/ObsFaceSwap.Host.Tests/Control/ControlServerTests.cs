@@ -397,7 +397,15 @@ public sealed class ControlServerTests
         }
 
         Assert.Equal(1, rejected);
-        Assert.Contains(server.Logger.Events, e => e.EventId == 500 && e.Message.Contains("'data_size'", StringComparison.Ordinal));
+
+        // The session counts the rejection before it logs it: wait (bounded) for the log line.
+        static bool Logged((Microsoft.Extensions.Logging.LogLevel Level, int EventId, string Message) e) => e.EventId == 500 && e.Message.Contains("'data_size'", StringComparison.Ordinal);
+        while (!server.Logger.Events.Any(Logged) && Environment.TickCount64 < deadline)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.Contains(server.Logger.Events, Logged);
 
         var ok = await FakeShim.RoundTripAsync(channel, FrameSpec.Bgra(W, H), Images.GradientBgra(W, H));
         Assert.Single(ok.Items);

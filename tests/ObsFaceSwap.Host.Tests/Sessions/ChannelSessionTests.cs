@@ -22,8 +22,11 @@ public sealed unsafe class ChannelSessionTests
         using var session = Attach(shim, out _);
         var result = session.CreateResultBuilder();
 
-        // Warm up (JIT, first-call paths).
-        for (var i = 0; i < 5; i++)
+        // Warm up past tiered compilation's call-counting threshold (30 calls): the thread that
+        // crosses it queues the tier-1 work and may allocate doing so, which made this test fail
+        // now and then on a loaded machine when only 5 frames warmed it up.
+        const int WarmUp = 100;
+        for (var i = 0; i < WarmUp; i++)
         {
             Assert.True(shim.TryPublishFrame(spec, pixels, 0, out _));
             Assert.Equal(FrameAcquireStatus.Acquired, session.Step(result));
@@ -45,7 +48,7 @@ public sealed unsafe class ChannelSessionTests
         }
 
         Assert.True(allocated == 0, $"{allocated} bytes allocated in 50 frames");
-        Assert.Equal(55UL, shim.Header->ResultsWritten);
+        Assert.Equal(WarmUp + 50UL, shim.Header->ResultsWritten);
     }
 
     [Fact]
