@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # The README's demo: a real headless OBS (Xvfb, fresh profile) with the obs-faceswap filter on the
-# bundled sample clip (two public-domain faces from tests/fixtures/faces, panning), a 3.5 s recording
+# bundled sample clip (two public-domain faces from tests/fixtures/faces, panning), an 8 s recording
 # to .demo/recording.mkv checked frame by frame, one frame to .demo/frame.png, and the counters of
 # the host (obs-faceswap-host stats) and of the module (obs-websocket vendor request GetStats).
 # Usage: scripts/demo.sh [--mode privacy|diagnostic]   (privacy, the default, masks the faces;
-# diagnostic shows the diagnostic stage's inverted centre). The recording ends before the 6 s
-# clip loops: at the loop the faces jump 179 px, and for the pipeline's latency (about 2 frames)
-# the masks stay where the faces were (a known limitation at scene cuts, see README.md).
+# diagnostic shows the diagnostic stage's inverted centre). The recording spans the 6 s clip's
+# loop, where the faces jump 179 px: the synced latency mode (the default) masks them there too.
 #
 # The driving logic is C#: tests/ObsFaceSwap.Testing (`obs-faceswap-harness demo`), the same
 # harness the end-to-end tests use. OBS runs only inside a private network namespace
@@ -24,7 +23,7 @@ out="$root/.demo"
 rm -rf "$out"
 mkdir -p "$out"
 source scripts/harness.sh
-harness_run demo --out "$out" --seconds 3.5 "$@"
+harness_run demo --out "$out" --seconds 8 "$@"
 
 echo
 echo "demo: done. Recording: $out/recording.mkv  Frame: $out/frame.png  OBS logs: $out/obs/"

@@ -28,6 +28,7 @@
 #include "ofs-channel.h"
 #include "ofs-failclosed.h"
 #include "ofs-platform.h"
+#include "ofs-sync.h"
 #include "plugin-log.h"
 
 #define T(key) obs_module_text(key)
@@ -58,8 +59,15 @@ struct stage_entry {
 	gs_stagesurf_t *plane0; /* BGRA, or NV12 Y (R8) */
 	gs_stagesurf_t *plane1; /* NV12 UV (R8G8), else NULL */
 	bool pending;
+	uint64_t render_seq; /* ofs_sync sequence number of the frame staged */
 	uint64_t timestamp_ns;
 	uint32_t source_width, source_height;
+};
+
+struct kept_result {
+	struct ofs_result_slot header;
+	uint8_t *data; /* items, then patch pixels (item offsets are relative to it) */
+	uint32_t size, cap;
 };
 
 struct patch_texture {
@@ -79,6 +87,8 @@ struct ofs_filter {
 	_Atomic uint32_t privacy_style, privacy_intensity, privacy_ellipse, privacy_padding, privacy_color;
 	atomic_bool fail_closed;
 	_Atomic uint32_t fail_closed_timeout_ms, fail_closed_growth;
+	atomic_bool synced;                 /* latency_mode "synced" */
+	_Atomic uint32_t sync_delay_frames; /* 0: the measured latency */
 	/* privacy_faces, under a sequence lock (odd while update writes). */
 	_Atomic uint32_t faces_seq, faces_count;
 	_Atomic uint32_t faces[OFS_FC_MAX_SELECTED];
@@ -91,7 +101,9 @@ struct ofs_filter {
 	gs_texrender_t *blur_small_tr, *blur_tiny_tr;
 	gs_effect_t *convert;
 	gs_eparam_t *convert_image;
-	gs_texrender_t *source_tr, *analysis_tr, *y_tr, *uv_tr;
+	gs_texrender_t *frame_tr[OFS_SYNC_FRAMES]; /* the last rendered frames (ofs_sync frame slots) */
+	uint64_t frame_time[OFS_SYNC_FRAMES];
+	gs_texrender_t *analysis_tr, *y_tr, *uv_tr;
 	struct stage_entry stage[STAGE_RING];
 	uint32_t stage_width, stage_height, stage_format;
 	uint64_t stage_seq;
@@ -102,16 +114,24 @@ struct ofs_filter {
 	uint64_t last_frame_time;
 	uint8_t *result_buf; /* private copy of one result (preallocated) */
 	uint32_t result_cap;
+	/* Results kept by frame id (ofs_sync result slots): header and items
+	 * (+ patches), copied once; grown only when a result is larger. */
+	struct ofs_sync sync;
+	const struct ofs_link_channel *sync_channel;
+	int sync_mode;
+	struct kept_result kept[OFS_SYNC_HISTORY];
+	/* The kept result drawn last (items, patches uploaded); 0 = none. */
+	uint64_t shown_id;
 	struct ofs_result_item items[OFS_MAX_RESULT_ITEMS];
 	uint32_t item_count;
 	uint32_t result_width, result_height;
 	uint64_t result_time;
-	bool have_result;
 
-	/* Privacy mode (render thread): face boxes of the newest accepted
-	 * result, in its analysis pixels, and what ofs_fc_compute needs. */
-	struct ofs_fc_region held[OFS_MAX_RESULT_ITEMS];
-	uint32_t held_count, held_width, held_height;
+	/* Privacy mode (render thread): face boxes to mask, as fractions of
+	 * the frame (the union of two results in synced mode), and what
+	 * ofs_fc_compute needs. */
+	struct ofs_fc_region held[2u * OFS_MAX_RESULT_ITEMS];
+	uint32_t held_count;
 	bool have_fresh;
 	uint64_t last_fresh_ns, last_readback_ns;
 	bool privacy_seen;
@@ -146,12 +166,12 @@ static bool analysis_size(uint32_t setting, uint32_t sw, uint32_t sh, uint32_t *
 
 /* ---- drawing helpers (render thread) ------------------------------------ */
 
-/* Renders the filter's target into source_tr at its base size, as libobs
- * does for filters that need the source as a texture. */
-static bool render_target(struct ofs_filter *f, obs_source_t *target, obs_source_t *parent, uint32_t w, uint32_t h)
+/* Renders the filter's target into `tr` at its base size, as libobs does
+ * for filters that need the source as a texture. */
+static bool render_target(gs_texrender_t *tr, obs_source_t *target, obs_source_t *parent, uint32_t w, uint32_t h)
 {
-	gs_texrender_reset(f->source_tr);
-	if (!gs_texrender_begin(f->source_tr, w, h))
+	gs_texrender_reset(tr);
+	if (!gs_texrender_begin(tr, w, h))
 		return false;
 	const uint32_t parent_flags = obs_source_get_output_flags(parent);
 	const bool custom_draw = (parent_flags & OBS_SOURCE_CUSTOM_DRAW) != 0;
@@ -167,7 +187,7 @@ static bool render_target(struct ofs_filter *f, obs_source_t *target, obs_source
 	else
 		obs_source_video_render(target);
 	gs_blend_state_pop();
-	gs_texrender_end(f->source_tr);
+	gs_texrender_end(tr);
 	return true;
 }
 
@@ -287,8 +307,10 @@ static void send_staged(struct ofs_filter *f, struct ofs_link_channel *ch, struc
 			copy_plane(w.data, info.stride, p0, l0, row0, info.height);
 			if (nv12)
 				copy_plane(w.data + info.uv_offset, info.uv_stride, p1, l1, info.width, info.height / 2u);
-			if (ofs_frame_commit(&ch->core, &w, &info) == OFS_OK)
+			if (ofs_frame_commit(&ch->core, &w, &info) == OFS_OK) {
+				ofs_sync_frame_sent(&f->sync, e->render_seq, info.frame_id);
 				ofs_shm_wake(ch->shm, ofs_channel_frame_seq(&ch->core));
+			}
 		}
 	}
 	if (nv12)
@@ -297,7 +319,7 @@ static void send_staged(struct ofs_filter *f, struct ofs_link_channel *ch, struc
 }
 
 static void analyze(struct ofs_filter *f, struct ofs_link_channel *ch, gs_texture_t *source_tex, uint32_t sw,
-		    uint32_t sh, uint32_t aw, uint32_t ah, uint64_t frame_time)
+		    uint32_t sh, uint32_t aw, uint32_t ah, uint64_t frame_time, uint64_t render_seq)
 {
 	const uint32_t format = atomic_load(&f->pixel_format);
 	/* Until the link thread has made a channel this large, send nothing. */
@@ -328,6 +350,7 @@ static void analyze(struct ofs_filter *f, struct ofs_link_channel *ch, gs_textur
 		gs_stage_texture(e->plane0, analysis);
 	}
 	e->pending = true;
+	e->render_seq = render_seq;
 	e->timestamp_ns = frame_time;
 	e->source_width = sw;
 	e->source_height = sh;
@@ -359,31 +382,54 @@ static bool upload_patch(struct ofs_filter *f, uint32_t i, const struct ofs_resu
 	return true;
 }
 
-/* Takes the newest READY result, if any; a rejected one keeps the previous. */
-static void take_faces(struct ofs_filter *f, const struct ofs_link_channel *ch, const struct ofs_result *r);
+/* Privacy takes only results of frames sent after privacy mode began, with
+ * status OK and no patches: earlier ones may predate its settings. */
+static bool privacy_result(const struct ofs_filter *f, const struct ofs_result *r)
+{
+	if (r->header.status != OFS_RESULT_OK || r->header.frame_id < f->gate_frame_id || !r->header.frame_width ||
+	    !r->header.frame_height)
+		return false;
+	for (uint32_t i = 0; i < r->header.item_count; i++)
+		if (r->items[i].kind == OFS_ITEM_PATCH)
+			return false;
+	return true;
+}
 
-static void take_result(struct ofs_filter *f, struct ofs_link_channel *ch, bool privacy)
+/* Takes the newest READY result, if any, and keeps a copy by its frame id
+ * (a rejected one changes nothing). Live privacy mode: a result computed
+ * from one of the last FRESH_FRAMES frames sent refreshes the fail-closed
+ * clock (synced mode refreshes it when the shown frame has its result). */
+static void keep_result(struct ofs_filter *f, struct ofs_link_channel *ch, bool privacy, bool synced)
 {
 	struct ofs_result r;
 	if (ofs_result_read(&ch->core, f->result_buf, f->result_cap, &r) != OFS_OK)
 		return; /* none, or rejected (counted in the channel): never refreshes */
-	if (privacy) {
-		take_faces(f, ch, &r);
+	if (privacy && !privacy_result(f, &r))
 		return;
-	}
-	f->have_result = true;
-	f->result_width = r.header.frame_width;
-	f->result_height = r.header.frame_height;
-	f->result_time = r.header.timestamp_ns;
-	f->item_count = 0;
-	if (r.header.status != OFS_RESULT_OK)
+	const uint32_t slot = ofs_sync_result(&f->sync, r.header.frame_id);
+	if (slot == OFS_SYNC_NONE)
 		return;
-	for (uint32_t i = 0; i < r.header.item_count; i++) {
-		const struct ofs_result_item *it = &r.items[i];
-		if (it->kind == OFS_ITEM_PATCH && !upload_patch(f, f->item_count, it, r.payload))
-			continue;
-		f->items[f->item_count++] = *it;
+	struct kept_result *k = &f->kept[slot];
+	if (k->cap < r.payload_size) {
+		bfree(k->data);
+		k->data = bmalloc(r.payload_size);
+		k->cap = r.payload_size;
 	}
+	memcpy(k->data, r.payload, r.payload_size);
+	k->size = r.payload_size;
+	k->header = r.header;
+	if (f->shown_id == r.header.frame_id)
+		f->shown_id = 0; /* replaced: upload again */
+	const uint64_t next = ch->core.next_frame_id; /* the last frame sent is next - 1 */
+	if (privacy && !synced && r.header.frame_id + FRESH_FRAMES >= next) {
+		f->have_fresh = true;
+		f->last_fresh_ns = os_gettime_ns();
+	}
+}
+
+static const struct ofs_result_item *kept_items(const struct kept_result *k)
+{
+	return (const struct ofs_result_item *)k->data;
 }
 
 static void draw_box(gs_effect_t *solid, float x, float y, float w, float h)
@@ -401,18 +447,43 @@ static void draw_box(gs_effect_t *solid, float x, float y, float w, float h)
 	}
 }
 
-/* Composites the held result over the output: each patch through its
- * affine transform (analysis -> source scale), alpha = mask * opacity,
- * straight-alpha blending. */
-static void composite(struct ofs_filter *f, uint32_t w, uint32_t h)
+/* Makes kept result `slot` the drawn one: its items, its patches uploaded
+ * (once per result, not per draw). */
+static void show_result(struct ofs_filter *f, uint32_t slot)
 {
-	if (!f->have_result || f->item_count == 0 || !f->result_width || !f->result_height)
+	const struct kept_result *k = &f->kept[slot];
+	if (f->shown_id == k->header.frame_id)
 		return;
-	const uint64_t now = obs_get_video_frame_time();
-	if (now > f->result_time && now - f->result_time > RESULT_HOLD_NS) {
-		f->have_result = false;
+	f->shown_id = k->header.frame_id;
+	f->result_width = k->header.frame_width;
+	f->result_height = k->header.frame_height;
+	f->result_time = k->header.timestamp_ns;
+	f->item_count = 0;
+	if (k->header.status != OFS_RESULT_OK)
 		return;
+	const struct ofs_result_item *items = kept_items(k);
+	for (uint32_t i = 0; i < k->header.item_count; i++) {
+		const struct ofs_result_item *it = &items[i];
+		if (it->kind == OFS_ITEM_PATCH && !upload_patch(f, f->item_count, it, k->data))
+			continue;
+		f->items[f->item_count++] = *it;
 	}
+}
+
+/* Composites kept result `slot` (OFS_SYNC_NONE: nothing) over the output
+ * of a frame shown at `frame_time`: each patch through its affine
+ * transform (analysis -> source scale), alpha = mask * opacity,
+ * straight-alpha blending. A result more than RESULT_HOLD_NS older than
+ * the frame is not drawn. */
+static void composite(struct ofs_filter *f, uint32_t slot, uint64_t frame_time, uint32_t w, uint32_t h)
+{
+	if (slot == OFS_SYNC_NONE)
+		return;
+	show_result(f, slot);
+	if (f->item_count == 0 || !f->result_width || !f->result_height)
+		return;
+	if (frame_time > f->result_time && frame_time - f->result_time > RESULT_HOLD_NS)
+		return;
 	const float sx = (float)w / (float)f->result_width, sy = (float)h / (float)f->result_height;
 	const bool linear = gs_get_linear_srgb();
 	const bool previous = gs_framebuffer_srgb_enabled();
@@ -460,35 +531,55 @@ static void composite(struct ofs_filter *f, uint32_t w, uint32_t h)
 
 /* ---- privacy mode ------------------------------------------------------- */
 
-/* Privacy: keeps the face boxes of an accepted result. Only a result of a
- * frame sent after privacy mode began, with status OK and no patches, is a
- * privacy result; it refreshes the fail-closed clock only if it was computed
- * from one of the last FRESH_FRAMES frames sent. */
-static void take_faces(struct ofs_filter *f, const struct ofs_link_channel *ch, const struct ofs_result *r)
+/* Appends the face boxes of kept result `slot` to f->held as fractions of
+ * its frame (at most the array's size). */
+static void hold_faces(struct ofs_filter *f, uint32_t slot)
 {
-	if (r->header.status != OFS_RESULT_OK || r->header.frame_id < f->gate_frame_id || !r->header.frame_width ||
-	    !r->header.frame_height)
-		return;
-	for (uint32_t i = 0; i < r->header.item_count; i++)
-		if (r->items[i].kind == OFS_ITEM_PATCH)
-			return;
-	uint32_t n = 0;
-	for (uint32_t i = 0; i < r->header.item_count; i++) {
-		const struct ofs_result_item *it = &r->items[i];
+	const struct kept_result *k = &f->kept[slot];
+	const float fw = (float)k->header.frame_width, fh = (float)k->header.frame_height;
+	const struct ofs_result_item *items = kept_items(k);
+	const uint32_t cap = (uint32_t)(sizeof(f->held) / sizeof(f->held[0]));
+	for (uint32_t i = 0; i < k->header.item_count && f->held_count < cap; i++) {
+		const struct ofs_result_item *it = &items[i];
 		if (it->kind != OFS_ITEM_FACE)
 			continue;
-		f->held[n].x = it->box[0];
-		f->held[n].y = it->box[1];
-		f->held[n].w = it->box[2];
-		f->held[n].h = it->box[3];
-		f->held[n].face_id = it->face_id;
-		n++;
+		struct ofs_fc_region *r = &f->held[f->held_count++];
+		r->x = it->box[0] / fw;
+		r->y = it->box[1] / fh;
+		r->w = it->box[2] / fw;
+		r->h = it->box[3] / fh;
+		r->face_id = it->face_id;
 	}
-	f->held_count = n;
-	f->held_width = r->header.frame_width;
-	f->held_height = r->header.frame_height;
-	const uint64_t next = ch->core.next_frame_id; /* the last frame sent is next - 1 */
-	if (r->header.frame_id + FRESH_FRAMES >= next) {
+}
+
+/* Privacy: the face boxes to mask on the shown frame. Live: those of the
+ * newest result. Synced: those of the shown frame's own result; if the
+ * host skipped that frame, the union of the results just before and after
+ * it (a scene cut between them is covered by the later one); with neither,
+ * the earlier result's boxes, not fresh, so they grow and time out. With
+ * no result at all the previous boxes stay. */
+static void choose_faces(struct ofs_filter *f, const struct ofs_sync_pick *p, bool synced)
+{
+	const uint32_t newest = ofs_sync_newest(&f->sync);
+	if (!synced) {
+		if (newest != OFS_SYNC_NONE) {
+			f->held_count = 0;
+			hold_faces(f, newest);
+		}
+		return;
+	}
+	if (p->exact == OFS_SYNC_NONE && p->later == OFS_SYNC_NONE && p->earlier == OFS_SYNC_NONE)
+		return;
+	f->held_count = 0;
+	if (p->exact != OFS_SYNC_NONE) {
+		hold_faces(f, p->exact);
+	} else {
+		if (p->earlier != OFS_SYNC_NONE)
+			hold_faces(f, p->earlier);
+		if (p->later != OFS_SYNC_NONE)
+			hold_faces(f, p->later);
+	}
+	if (p->exact != OFS_SYNC_NONE || p->later != OFS_SYNC_NONE) {
 		f->have_fresh = true;
 		f->last_fresh_ns = os_gettime_ns();
 	}
@@ -502,6 +593,7 @@ static void privacy_reset(struct ofs_filter *f)
 	f->privacy_seen = false;
 	f->gate_channel = NULL;
 }
+
 
 /* Snapshot of the privacy settings; a torn privacy_faces read selects
  * every face (masking more, never less). */
@@ -623,14 +715,12 @@ static void mask(struct ofs_filter *f, gs_texture_t *src, uint32_t w, uint32_t h
 {
 	struct ofs_fc_settings s;
 	privacy_settings(f, &s);
-	struct ofs_fc_region scaled[OFS_MAX_RESULT_ITEMS], out[OFS_MAX_RESULT_ITEMS];
-	const float sx = f->held_width ? (float)w / (float)f->held_width : 1.0f;
-	const float sy = f->held_height ? (float)h / (float)f->held_height : 1.0f;
+	struct ofs_fc_region scaled[2u * OFS_MAX_RESULT_ITEMS], out[2u * OFS_MAX_RESULT_ITEMS];
 	for (uint32_t i = 0; i < f->held_count; i++) {
-		scaled[i].x = f->held[i].x * sx;
-		scaled[i].y = f->held[i].y * sy;
-		scaled[i].w = f->held[i].w * sx;
-		scaled[i].h = f->held[i].h * sy;
+		scaled[i].x = f->held[i].x * (float)w;
+		scaled[i].y = f->held[i].y * (float)h;
+		scaled[i].w = f->held[i].w * (float)w;
+		scaled[i].h = f->held[i].h * (float)h;
 		scaled[i].face_id = f->held[i].face_id;
 	}
 	const struct ofs_fc_input in = {
@@ -644,19 +734,27 @@ static void mask(struct ofs_filter *f, gs_texture_t *src, uint32_t w, uint32_t h
 		.frame_h = (float)h,
 	};
 	uint32_t n = 0;
-	const enum ofs_fc_verdict v = ofs_fc_compute(&s, &in, out, OFS_MAX_RESULT_ITEMS, &n);
+	const enum ofs_fc_verdict v = ofs_fc_compute(&s, &in, out, 2u * OFS_MAX_RESULT_ITEMS, &n);
 	if (v != OFS_FC_NOTHING && n)
 		draw_privacy(f, src, w, h, out, n, v == OFS_FC_WHOLE_FRAME);
 }
 
+/* Forgets the kept results (a new channel restarts frame ids; results of
+ * another mode mean something else). The rendered frames stay. */
+static void forget_results(struct ofs_filter *f)
+{
+	ofs_sync_forget_results(&f->sync);
+	f->shown_id = 0;
+	f->item_count = 0;
+}
+
 /* No host: forget what the pipeline held, so nothing stale is drawn or sent
- * when a host attaches again. */
+ * when a host attaches again (privacy keeps its held boxes). */
 static void reset_pipeline(struct ofs_filter *f)
 {
 	for (uint32_t i = 0; i < STAGE_RING; i++)
 		f->stage[i].pending = false;
-	f->have_result = false;
-	f->item_count = 0;
+	forget_results(f);
 }
 
 /* ---- render and tick --------------------------------------------------- */
@@ -671,32 +769,49 @@ static void render(struct ofs_filter *f)
 	const bool attached = ch && atomic_load(&ch->attached);
 	const int mode = atomic_load(&f->mode);
 	const bool privacy = mode == OFS_MODE_PRIVACY;
+	const bool synced = atomic_load(&f->synced);
 	/* Privacy with fail_closed never shows the raw source: no skipping. */
 	const bool closed = privacy && atomic_load(&f->fail_closed);
 	if (!attached || mode == OFS_MODE_OFF)
 		reset_pipeline(f);
 	if (!privacy)
 		privacy_reset(f);
+	if (ch != f->sync_channel || mode != f->sync_mode) {
+		forget_results(f);
+		f->sync_channel = ch;
+		f->sync_mode = mode;
+	}
 	if (!target || !parent || !w || !h || f->in_render) {
 		obs_source_skip_video_filter(f->source);
 		return;
 	}
-	if (closed && (!f->composite || !f->privacy_ok || !f->source_tr))
+	if (closed && (!f->composite || !f->privacy_ok || !f->frame_tr[0]))
 		return; /* cannot mask: draw nothing rather than the source */
-	if (!closed && (!f->composite || !f->source_tr || !attached || mode == OFS_MODE_OFF)) {
+	if (!closed && (!f->composite || !f->frame_tr[0] || !attached || mode == OFS_MODE_OFF)) {
 		obs_source_skip_video_filter(f->source);
+		ofs_link_set_video_delay(f->link, 0);
+		ofs_sync_reset(&f->sync); /* kept frames would be stale when it starts again */
 		return;
 	}
 
+	/* One new frame (and one analysis frame) per OBS frame; a second
+	 * draw in the same frame shows the same picture again. */
 	f->in_render = true;
-	if (!render_target(f, target, parent, w, h)) {
-		f->in_render = false;
-		if (!closed)
-			obs_source_skip_video_filter(f->source);
-		return;
+	const uint64_t frame_time = obs_get_video_frame_time();
+	const bool new_frame = frame_time != f->last_frame_time || f->sync.seq == 0;
+	uint64_t seq = 0;
+	uint32_t slot = 0;
+	if (new_frame) {
+		slot = ofs_sync_begin_frame(&f->sync, &seq);
+		f->frame_time[slot] = frame_time;
+		f->last_frame_time = frame_time;
+		if (!render_target(f->frame_tr[slot], target, parent, w, h)) {
+			f->in_render = false;
+			if (!closed)
+				obs_source_skip_video_filter(f->source);
+			return;
+		}
 	}
-	gs_texture_t *tex = gs_texrender_get_texture(f->source_tr);
-	draw_source(tex, w, h);
 	if (privacy && attached && (!f->privacy_seen || f->gate_channel != ch)) {
 		/* Results of frames sent before this point may predate the
 		 * host's privacy settings. */
@@ -705,22 +820,29 @@ static void render(struct ofs_filter *f)
 		f->gate_frame_id = ch->core.next_frame_id;
 	}
 	if (attached)
-		take_result(f, ch, privacy);
-	if (privacy) {
-		if (f->privacy_ok)
-			mask(f, tex, w, h);
-	} else {
-		composite(f, w, h);
-	}
+		keep_result(f, ch, privacy, synced);
 
-	/* One analysis frame per OBS frame, even if the source is drawn twice. */
-	const uint64_t frame_time = obs_get_video_frame_time();
-	uint32_t aw, ah;
-	if (attached && frame_time != f->last_frame_time &&
-	    analysis_size(atomic_load(&f->analysis_width), w, h, &aw, &ah)) {
-		f->last_frame_time = frame_time;
-		analyze(f, ch, tex, w, h, aw, ah, frame_time);
+	/* Live shows the newest frame with the newest result; synced the frame
+	 * `delay` frames back with its own result. */
+	const uint32_t delay = synced ? ofs_sync_delay(&f->sync, atomic_load(&f->sync_delay_frames)) : 0u;
+	struct ofs_sync_pick pick;
+	ofs_sync_pick(&f->sync, delay, &pick);
+	gs_texture_t *shown = gs_texrender_get_texture(f->frame_tr[pick.frame]);
+	draw_source(shown, w, h);
+	if (privacy) {
+		choose_faces(f, &pick, synced);
+		if (f->privacy_ok)
+			mask(f, shown, w, h);
+	} else {
+		const uint32_t result = !synced ? ofs_sync_newest(&f->sync)
+					: pick.exact != OFS_SYNC_NONE ? pick.exact : pick.earlier;
+		composite(f, result, f->frame_time[pick.frame], w, h);
 	}
+	ofs_link_set_video_delay(f->link, delay);
+
+	uint32_t aw, ah;
+	if (attached && new_frame && analysis_size(atomic_load(&f->analysis_width), w, h, &aw, &ah))
+		analyze(f, ch, gs_texrender_get_texture(f->frame_tr[slot]), w, h, aw, ah, frame_time, seq);
 	f->in_render = false;
 }
 
@@ -771,7 +893,18 @@ void ofs_filter_get_defaults(obs_data_t *settings)
 	obs_data_set_default_bool(settings, "fail_closed", true);
 	obs_data_set_default_int(settings, "fail_closed_timeout_ms", 1000);
 	obs_data_set_default_int(settings, "fail_closed_growth", 100);
+	obs_data_set_default_string(settings, "latency_mode", "synced");
+	obs_data_set_default_int(settings, "sync_delay_frames", 0);
+	obs_data_set_default_string(settings, "execution_provider", "auto");
 }
+
+/* execution_provider values, as the host parses them (PipelineSettings). */
+static const char *const provider_names[] = {"auto", "cpu", "cuda", "tensorrt", "directml", "coreml"};
+static const char *const provider_labels[] = {
+	"FaceSwap.ExecutionProvider.Auto",     "FaceSwap.ExecutionProvider.CPU",
+	"FaceSwap.ExecutionProvider.CUDA",     "FaceSwap.ExecutionProvider.TensorRT",
+	"FaceSwap.ExecutionProvider.DirectML", "FaceSwap.ExecutionProvider.CoreML",
+};
 
 obs_properties_t *ofs_filter_get_properties(void *data)
 {
@@ -829,6 +962,21 @@ obs_properties_t *ofs_filter_get_properties(void *data)
 	p = obs_properties_add_int(props, "fail_closed_growth", T("FaceSwap.FailClosedGrowth"), 0, 1000, 10);
 	obs_property_int_set_suffix(p, " %/s");
 	obs_property_set_long_description(p, T("FaceSwap.FailClosedGrowth.Description"));
+
+	p = obs_properties_add_list(props, "latency_mode", T("FaceSwap.LatencyMode"), OBS_COMBO_TYPE_LIST,
+				    OBS_COMBO_FORMAT_STRING);
+	obs_property_list_add_string(p, T("FaceSwap.LatencyMode.Synced"), "synced");
+	obs_property_list_add_string(p, T("FaceSwap.LatencyMode.Live"), "live");
+	obs_property_set_long_description(p, T("FaceSwap.LatencyMode.Description"));
+	p = obs_properties_add_int(props, "sync_delay_frames", T("FaceSwap.SyncDelayFrames"), 0,
+				   (int)OFS_SYNC_MAX_DELAY, 1);
+	obs_property_set_long_description(p, T("FaceSwap.SyncDelayFrames.Description"));
+
+	p = obs_properties_add_list(props, "execution_provider", T("FaceSwap.ExecutionProvider"),
+				    OBS_COMBO_TYPE_LIST, OBS_COMBO_FORMAT_STRING);
+	for (size_t i = 0; i < sizeof(provider_names) / sizeof(provider_names[0]); i++)
+		obs_property_list_add_string(p, T(provider_labels[i]), provider_names[i]);
+	obs_property_set_long_description(p, T("FaceSwap.ExecutionProvider.Description"));
 	return props;
 }
 
@@ -860,6 +1008,15 @@ void ofs_filter_update(void *data, obs_data_t *settings)
 	const bool fail_closed = obs_data_get_bool(settings, "fail_closed");
 	long long timeout = obs_data_get_int(settings, "fail_closed_timeout_ms");
 	long long growth = obs_data_get_int(settings, "fail_closed_growth");
+	const char *latency = obs_data_get_string(settings, "latency_mode");
+	const bool live = latency && strcmp(latency, "live") == 0;
+	long long delay = obs_data_get_int(settings, "sync_delay_frames");
+	delay = delay < 0 ? 0 : (delay > OFS_SYNC_MAX_DELAY ? OFS_SYNC_MAX_DELAY : delay);
+	const char *provider = obs_data_get_string(settings, "execution_provider");
+	const char *provider_name = provider_names[0];
+	for (size_t i = 0; provider && i < sizeof(provider_names) / sizeof(provider_names[0]); i++)
+		if (strcmp(provider, provider_names[i]) == 0)
+			provider_name = provider_names[i];
 	intensity = intensity < 10 ? 10 : (intensity > 100 ? 100 : intensity);
 	padding = padding < 0 ? 0 : (padding > 100 ? 100 : padding);
 	interval = interval < 1 ? 1 : interval;
@@ -883,6 +1040,8 @@ void ofs_filter_update(void *data, obs_data_t *settings)
 	atomic_store(&f->fail_closed, fail_closed);
 	atomic_store(&f->fail_closed_timeout_ms, (uint32_t)timeout);
 	atomic_store(&f->fail_closed_growth, (uint32_t)growth);
+	atomic_store(&f->synced, !live);
+	atomic_store(&f->sync_delay_frames, (uint32_t)delay);
 	atomic_store(&f->mode, off ? OFS_MODE_OFF : (privacy ? OFS_MODE_PRIVACY : OFS_MODE_DIAGNOSTIC));
 	atomic_store(&f->analysis_width, (uint32_t)width);
 	atomic_store(&f->pixel_format, nv12 ? (uint32_t)OFS_PIXEL_NV12 : (uint32_t)OFS_PIXEL_BGRA);
@@ -906,6 +1065,9 @@ void ofs_filter_update(void *data, obs_data_t *settings)
 	obs_data_set_bool(effective, "fail_closed", fail_closed);
 	obs_data_set_int(effective, "fail_closed_timeout_ms", timeout);
 	obs_data_set_int(effective, "fail_closed_growth", growth);
+	obs_data_set_string(effective, "latency_mode", live ? "live" : "synced");
+	obs_data_set_int(effective, "sync_delay_frames", delay);
+	obs_data_set_string(effective, "execution_provider", provider_name);
 	ofs_link_set_settings(f->link, obs_data_get_json(effective), host_path, obs_source_get_name(f->source));
 	obs_data_release(effective);
 }
@@ -920,13 +1082,16 @@ static void graphics_destroy(struct ofs_filter *f)
 		gs_texture_destroy(f->patches[i].tex);
 		f->patches[i].tex = NULL;
 	}
-	gs_texrender_destroy(f->source_tr);
+	for (uint32_t i = 0; i < OFS_SYNC_FRAMES; i++) {
+		gs_texrender_destroy(f->frame_tr[i]);
+		f->frame_tr[i] = NULL;
+	}
 	gs_texrender_destroy(f->analysis_tr);
 	gs_texrender_destroy(f->y_tr);
 	gs_texrender_destroy(f->uv_tr);
 	gs_texrender_destroy(f->blur_small_tr);
 	gs_texrender_destroy(f->blur_tiny_tr);
-	f->source_tr = f->analysis_tr = f->y_tr = f->uv_tr = f->blur_small_tr = f->blur_tiny_tr = NULL;
+	f->analysis_tr = f->y_tr = f->uv_tr = f->blur_small_tr = f->blur_tiny_tr = NULL;
 	gs_effect_destroy(f->composite);
 	gs_effect_destroy(f->convert);
 	f->composite = f->convert = NULL;
@@ -962,6 +1127,8 @@ void *ofs_filter_create(obs_data_t *settings, obs_source_t *source)
 	atomic_init(&f->fail_closed, true);
 	atomic_init(&f->fail_closed_timeout_ms, 1000);
 	atomic_init(&f->fail_closed_growth, 100);
+	atomic_init(&f->synced, true);
+	atomic_init(&f->sync_delay_frames, 0);
 	atomic_init(&f->privacy_intensity, 100);
 	atomic_init(&f->privacy_ellipse, 1);
 	atomic_init(&f->privacy_padding, 20);
@@ -988,7 +1155,8 @@ void *ofs_filter_create(obs_data_t *settings, obs_source_t *source)
 	}
 	if (f->convert)
 		f->convert_image = gs_effect_get_param_by_name(f->convert, "image");
-	f->source_tr = gs_texrender_create(GS_BGRA, GS_ZS_NONE);
+	for (uint32_t i = 0; i < OFS_SYNC_FRAMES; i++)
+		f->frame_tr[i] = gs_texrender_create(GS_BGRA, GS_ZS_NONE);
 	f->analysis_tr = gs_texrender_create(GS_BGRA, GS_ZS_NONE);
 	f->y_tr = gs_texrender_create(GS_R8, GS_ZS_NONE);
 	f->uv_tr = gs_texrender_create(GS_R8G8, GS_ZS_NONE);
@@ -1016,6 +1184,8 @@ void ofs_filter_destroy(void *data)
 	ofs_link_unregister(f->link); /* the link thread closes and frees the channels */
 	f->link = NULL;
 	graphics_destroy(f);
+	for (uint32_t i = 0; i < OFS_SYNC_HISTORY; i++)
+		bfree(f->kept[i].data);
 	bfree(f->result_buf);
 	bfree(f);
 }

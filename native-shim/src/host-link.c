@@ -43,6 +43,7 @@ struct ofs_link_client {
 	_Atomic(struct ofs_link_channel *) in_use;    /* hazard: what the render thread uses */
 	struct ofs_link_channel *render_current;      /* render thread only */
 	struct ofs_render_stats render;
+	_Atomic uint32_t video_delay_frames;
 
 	/* Registry mutex. */
 	char name[128];
@@ -736,6 +737,11 @@ struct ofs_render_stats *ofs_link_render_stats(struct ofs_link_client *client)
 	return &client->render;
 }
 
+void ofs_link_set_video_delay(struct ofs_link_client *client, uint32_t frames)
+{
+	atomic_store_explicit(&client->video_delay_frames, frames, memory_order_relaxed);
+}
+
 void ofs_link_collect_stats(void (*fn)(const struct ofs_link_client_stats *stats, void *param), void *param,
 			    struct ofs_link_stats *out)
 {
@@ -756,6 +762,7 @@ void ofs_link_collect_stats(void (*fn)(const struct ofs_link_client_stats *stats
 		snprintf(s.filter_name, sizeof(s.filter_name), "%s", c->name);
 		s.host_pid = atomic_load(&link.host_pid);
 		ofs_render_stats_total(&c->render, &s.render);
+		s.video_delay_frames = atomic_load_explicit(&c->video_delay_frames, memory_order_relaxed);
 		struct ofs_link_channel *ch = atomic_load(&c->published);
 		if (ch) {
 			struct ofs_channel_header *h = ofs_channel_header(&ch->core);

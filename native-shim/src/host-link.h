@@ -50,6 +50,7 @@ struct ofs_link_client_stats {
 	uint64_t frames_written, frames_dropped, frames_skipped;
 	uint64_t results_consumed, results_rejected, last_result_frame_id;
 	uint64_t host_frames_read, host_results_written, last_pipeline_ns;
+	uint32_t video_delay_frames; /* synced latency mode: frames the output is delayed; 0 = live */
 };
 
 struct ofs_link_stats {
@@ -93,6 +94,10 @@ struct ofs_link_channel *ofs_link_acquire_channel(struct ofs_link_client *client
 
 /* The filter's render-time counters (written by the render thread). */
 struct ofs_render_stats *ofs_link_render_stats(struct ofs_link_client *client);
+
+/* How many frames the filter currently delays its output (synced latency
+ * mode; 0 = live). Render thread; one relaxed atomic store. */
+void ofs_link_set_video_delay(struct ofs_link_client *client, uint32_t frames);
 
 /* ---- obs-websocket thread -------------------------------------------- */
 

@@ -83,6 +83,7 @@ static void get_stats(obs_data_t *request, obs_data_t *response, void *priv)
 	obs_enum_sources(name_source, &ctx);
 	obs_enum_scenes(name_source, &ctx);
 
+	const uint64_t frame_ns = obs_get_frame_interval_ns();
 	obs_data_array_t *filters = obs_data_array_create();
 	for (size_t i = 0; i < ctx.entries.num; i++) {
 		const struct filter_entry *e = &ctx.entries.array[i];
@@ -106,6 +107,11 @@ static void get_stats(obs_data_t *request, obs_data_t *response, void *priv)
 		obs_data_set_int(f, "hostResultsWritten", (long long)s->host_results_written);
 		obs_data_set_int(f, "lastResultFrameId", (long long)s->last_result_frame_id);
 		obs_data_set_double(f, "lastPipelineUs", (double)s->last_pipeline_ns / 1000.0);
+		/* Synced latency mode delays the video: a controller offsets the
+		 * audio by videoDelayMs to keep lip sync. */
+		obs_data_set_string(f, "latencyMode", s->video_delay_frames ? "synced" : "live");
+		obs_data_set_int(f, "videoDelayFrames", s->video_delay_frames);
+		obs_data_set_double(f, "videoDelayMs", (double)s->video_delay_frames * (double)frame_ns / 1e6);
 		obs_data_array_push_back(filters, f);
 		obs_data_release(f);
 	}

@@ -70,6 +70,62 @@ public sealed class PrivacyFilterTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// A scene cut: the 6 s clip loops during an 8 s recording, and at the loop both faces jump
+    /// about 180 px. Synced (the default latency mode) draws each frame with the result computed
+    /// from that frame, so no recorded frame shows a raw face, and GetStats reports the delay.
+    /// Live draws the newest result, computed from a frame a few frames older: right after the
+    /// cut the masks are still where the faces were, and the analyzer must see raw faces there
+    /// and only there (the control that lets the synced assertion fail).
+    /// </summary>
+    /// <param name="latencyMode">The filter's latency_mode.</param>
+    [Theory]
+    [InlineData("synced")]
+    [InlineData("live")]
+    public async Task PrivacySceneCut_SyncedShowsNoRawFaceLiveLeaksAtTheCut(string latencyMode)
+    {
+        BuildOutputs.EnsureModuleBuilt();
+        BuildOutputs.EnsureHostBuilt();
+        var analyzer = await AnalyzerAsync();
+        var (clip, _) = await E2eContext.ClipAsync();
+        await using var obs = await HeadlessObs.StartAsync(E2eContext.Options(
+            output, module: true, name: $"{nameof(PrivacySceneCut_SyncedShowsNoRawFaceLiveLeaksAtTheCut)}_{latencyMode}"));
+        await using var client = await obs.ConnectAsync();
+        var settings = PrivacyScene.Settings("pixelate");
+        settings["latency_mode"] = latencyMode;
+        await DiagnosticScene.SetUpAsync(client, clip, settings);
+        await FaceSwapStats.WaitForVendorCounterAsync(client, "resultsConsumed", 0, FirstResultBound);
+
+        var recording = await DiagnosticScene.RecordAsync(client, TimeSpan.FromSeconds(8));
+        var vendor = await FaceSwapStats.GetVendorStatsAsync(client);
+        obs.EnsureRunning();
+        var report = await analyzer.AnalyzeRecordingAsync(recording);
+        await WriteArtifactsAsync(obs, report, vendor, await HostStatsAsync(obs));
+        var summary = report.Summary(E2eContext.WarmUpSeconds);
+        var filter = vendor.GetProperty("filters")[0];
+        var rawClipFrames = report.Frames.Where(f => f.RawFace).Select(f => f.ClipIndex).ToList();
+        var loops = report.Frames.Zip(report.Frames.Skip(1)).Count(p => p.Second.ClipIndex < p.First.ClipIndex);
+        E2eContext.Log(output, summary);
+        E2eContext.Log(output, $"{latencyMode}: {loops} clip loop(s) recorded; raw-face frames {rawClipFrames.Count} (clip frames {string.Join(',', rawClipFrames)}); "
+            + $"latencyMode {filter.GetProperty("latencyMode").GetString()}, videoDelayFrames {filter.GetProperty("videoDelayFrames").GetInt64()}, "
+            + $"videoDelayMs {filter.GetProperty("videoDelayMs").GetDouble():0.0}");
+
+        Assert.True(loops >= 1, $"the recording holds no clip loop: {summary}");
+        Assert.Equal(latencyMode, filter.GetProperty("latencyMode").GetString());
+        Assert.True(report.FractionRestClose(E2eContext.WarmUpSeconds) >= 0.80, $"the rest of the picture is masked too often: {summary}");
+        if (latencyMode == "synced")
+        {
+            Assert.InRange(filter.GetProperty("videoDelayFrames").GetInt64(), 1, 7);
+            Assert.True(report.RawFaceFrames == 0, $"{report.RawFaceFrames} recorded frames show a raw face (clip frames {string.Join(',', rawClipFrames)}): {summary}");
+        }
+        else
+        {
+            Assert.Equal(0, filter.GetProperty("videoDelayFrames").GetInt64());
+            Assert.True(rawClipFrames.Count > 0, $"live mode showed no raw face at the cut: the analyzer would not see a leak: {summary}");
+            Assert.All(rawClipFrames, i => Assert.InRange(i, 0, 8));
+        }
+    }
+
+    /// <summary>
     /// SIGKILL the host mid-recording. With the default fail_closed_timeout_ms (1000) a new host
     /// usually answers before the timeout, so the held regions (growing) cover the faces; with
     /// 250 ms the whole frame is masked until the new host's first fresh result.
