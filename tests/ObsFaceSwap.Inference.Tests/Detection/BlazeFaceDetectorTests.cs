@@ -1,47 +1,11 @@
 using System.Diagnostics;
 using ObsFaceSwap.Inference.Detection;
+using static ObsFaceSwap.Inference.Tests.Detection.FaceFixtures;
 
 namespace ObsFaceSwap.Inference.Tests.Detection;
 
 public sealed class BlazeFaceDetectorTests
 {
-    private static string Root
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "buildspec.json")))
-                {
-                    return dir.FullName;
-                }
-            }
-
-            throw new DirectoryNotFoundException("no buildspec.json above " + AppContext.BaseDirectory);
-        }
-    }
-
-    private static string ModelPath(BlazeFaceModel model)
-    {
-        var path = Path.Combine(Root, ".deps", "models", "blazeface", BlazeFaceDetector.ModelFileName(model));
-        Assert.True(File.Exists(path), $"{path} is missing: run scripts/fetch-deps.sh");
-        return path;
-    }
-
-    private static byte[] LoadBgra(string name)
-    {
-        var psi = new ProcessStartInfo("ffmpeg", ["-v", "error", "-i", Path.Combine(Root, "tests", "fixtures", "faces", name), "-f", "rawvideo", "-pix_fmt", "bgra", "-"])
-        {
-            RedirectStandardOutput = true,
-        };
-        using var p = Process.Start(psi)!;
-        using var ms = new MemoryStream();
-        p.StandardOutput.BaseStream.CopyTo(ms);
-        p.WaitForExit();
-        Assert.Equal(0, p.ExitCode);
-        return ms.ToArray();
-    }
-
     [Theory]
     [InlineData(BlazeFaceModel.Front128)]
     [InlineData(BlazeFaceModel.Back256)]
@@ -83,6 +47,7 @@ public sealed class BlazeFaceDetectorTests
             File.Delete(path);
         }
     }
+
     [Fact]
     public void Grace_hopper_and_both_side_by_side()
     {
