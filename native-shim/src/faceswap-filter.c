@@ -43,6 +43,7 @@ enum ofs_mode {
 	OFS_MODE_OFF = 0,
 	OFS_MODE_DIAGNOSTIC = 1,
 	OFS_MODE_PRIVACY = 2,
+	OFS_MODE_SWAP = 3,
 };
 
 enum privacy_style {
@@ -52,6 +53,7 @@ enum privacy_style {
 };
 
 #define FRESH_FRAMES 3u     /* a result is fresh if computed from one of the last 3 frames sent */
+#define SWAP_STALE_NS 100000000ull /* live swap mode: older than this, every face is masked */
 #define BLUR_SMALL_DIV 8u   /* blur: downscaled copies of the source, 1/8 and 1/32 */
 #define BLUR_TINY_DIV 32u
 
@@ -75,9 +77,12 @@ struct patch_texture {
 	uint32_t width, height;
 };
 
+#define IDENTITY_HOTKEYS 9u /* "Face Swap: identity 1..9" select identity #1..#9 */
+
 struct ofs_filter {
 	obs_source_t *source;
 	struct ofs_link_client *link;
+	obs_hotkey_id identity_hotkeys[IDENTITY_HOTKEYS];
 
 	/* Settings: written by update, read by tick and render. */
 	atomic_int mode;
@@ -382,14 +387,15 @@ static bool upload_patch(struct ofs_filter *f, uint32_t i, const struct ofs_resu
 	return true;
 }
 
-/* Privacy takes only results of frames sent after privacy mode began, with
- * status OK and no patches: earlier ones may predate its settings. */
-static bool privacy_result(const struct ofs_filter *f, const struct ofs_result *r)
+/* Privacy and swap modes take only results of frames sent after the mode
+ * began, with status OK (earlier ones may predate its settings); privacy
+ * also refuses patches. */
+static bool masking_result(const struct ofs_filter *f, const struct ofs_result *r, bool privacy)
 {
 	if (r->header.status != OFS_RESULT_OK || r->header.frame_id < f->gate_frame_id || !r->header.frame_width ||
 	    !r->header.frame_height)
 		return false;
-	for (uint32_t i = 0; i < r->header.item_count; i++)
+	for (uint32_t i = 0; privacy && i < r->header.item_count; i++)
 		if (r->items[i].kind == OFS_ITEM_PATCH)
 			return false;
 	return true;
@@ -399,12 +405,13 @@ static bool privacy_result(const struct ofs_filter *f, const struct ofs_result *
  * (a rejected one changes nothing). Live privacy mode: a result computed
  * from one of the last FRESH_FRAMES frames sent refreshes the fail-closed
  * clock (synced mode refreshes it when the shown frame has its result). */
-static void keep_result(struct ofs_filter *f, struct ofs_link_channel *ch, bool privacy, bool synced)
+static void keep_result(struct ofs_filter *f, struct ofs_link_channel *ch, int mode, bool synced)
 {
 	struct ofs_result r;
 	if (ofs_result_read(&ch->core, f->result_buf, f->result_cap, &r) != OFS_OK)
 		return; /* none, or rejected (counted in the channel): never refreshes */
-	if (privacy && !privacy_result(f, &r))
+	const bool masking = mode == OFS_MODE_PRIVACY || mode == OFS_MODE_SWAP;
+	if (masking && !masking_result(f, &r, mode == OFS_MODE_PRIVACY))
 		return;
 	const uint32_t slot = ofs_sync_result(&f->sync, r.header.frame_id);
 	if (slot == OFS_SYNC_NONE)
@@ -421,7 +428,7 @@ static void keep_result(struct ofs_filter *f, struct ofs_link_channel *ch, bool 
 	if (f->shown_id == r.header.frame_id)
 		f->shown_id = 0; /* replaced: upload again */
 	const uint64_t next = ch->core.next_frame_id; /* the last frame sent is next - 1 */
-	if (privacy && !synced && r.header.frame_id + FRESH_FRAMES >= next) {
+	if (masking && !synced && r.header.frame_id + FRESH_FRAMES >= next) {
 		f->have_fresh = true;
 		f->last_fresh_ns = os_gettime_ns();
 	}
@@ -532,8 +539,10 @@ static void composite(struct ofs_filter *f, uint32_t slot, uint64_t frame_time, 
 /* ---- privacy mode ------------------------------------------------------- */
 
 /* Appends the face boxes of kept result `slot` to f->held as fractions of
- * its frame (at most the array's size). */
-static void hold_faces(struct ofs_filter *f, uint32_t slot)
+ * its frame (at most the array's size): every face, or with `flag` only the
+ * faces carrying it; with `outside` only faces whose centre lies in no face
+ * box of kept result `outside` (OFS_SYNC_NONE: no such test). */
+static void hold_faces(struct ofs_filter *f, uint32_t slot, uint32_t flag, uint32_t outside)
 {
 	const struct kept_result *k = &f->kept[slot];
 	const float fw = (float)k->header.frame_width, fh = (float)k->header.frame_height;
@@ -541,7 +550,21 @@ static void hold_faces(struct ofs_filter *f, uint32_t slot)
 	const uint32_t cap = (uint32_t)(sizeof(f->held) / sizeof(f->held[0]));
 	for (uint32_t i = 0; i < k->header.item_count && f->held_count < cap; i++) {
 		const struct ofs_result_item *it = &items[i];
-		if (it->kind != OFS_ITEM_FACE)
+		if (it->kind != OFS_ITEM_FACE || (flag && !(it->flags & flag)))
+			continue;
+		const float cx = (it->box[0] + it->box[2] * 0.5f) / fw, cy = (it->box[1] + it->box[3] * 0.5f) / fh;
+		bool covered = false;
+		if (outside != OFS_SYNC_NONE) {
+			const struct kept_result *o = &f->kept[outside];
+			const float ow = (float)o->header.frame_width, oh = (float)o->header.frame_height;
+			for (uint32_t j = 0; j < o->header.item_count && !covered; j++) {
+				const struct ofs_result_item *b = &kept_items(o)[j];
+				covered = b->kind == OFS_ITEM_FACE && cx >= b->box[0] / ow &&
+					  cx <= (b->box[0] + b->box[2]) / ow && cy >= b->box[1] / oh &&
+					  cy <= (b->box[1] + b->box[3]) / oh;
+			}
+		}
+		if (covered)
 			continue;
 		struct ofs_fc_region *r = &f->held[f->held_count++];
 		r->x = it->box[0] / fw;
@@ -552,32 +575,48 @@ static void hold_faces(struct ofs_filter *f, uint32_t slot)
 	}
 }
 
-/* Privacy: the face boxes to mask on the shown frame. Live: those of the
- * newest result. Synced: those of the shown frame's own result; if the
- * host skipped that frame, the union of the results just before and after
- * it (a scene cut between them is covered by the later one); with neither,
- * the earlier result's boxes, not fresh, so they grow and time out. With
- * no result at all the previous boxes stay. */
-static void choose_faces(struct ofs_filter *f, const struct ofs_sync_pick *p, bool synced)
+/* The kept result whose patches swap mode draws on the shown frame. */
+static uint32_t swap_result(const struct ofs_filter *f, const struct ofs_sync_pick *p, bool synced)
 {
-	const uint32_t newest = ofs_sync_newest(&f->sync);
+	if (!synced)
+		return ofs_sync_newest(&f->sync);
+	return p->exact != OFS_SYNC_NONE ? p->exact : (p->earlier != OFS_SYNC_NONE ? p->earlier : p->later);
+}
+
+/* Privacy and swap modes: the face boxes to mask on the shown frame.
+ * Privacy masks every face; swap only the faces the host flags
+ * OFS_FACE_FLAG_UNSWAPPED, and every face once its results are stale.
+ * Live: the newest result. Synced: the shown frame's own result; if the
+ * host skipped that frame, the results just before and after it together
+ * (privacy: the union; swap: the earlier result's patches are drawn, and
+ * the later result's faces that no earlier face box holds are masked, so a
+ * cut between them is covered); with neither, the earlier result's faces,
+ * not fresh, so they grow and time out. With no result at all the previous
+ * boxes stay. */
+static void choose_faces(struct ofs_filter *f, const struct ofs_sync_pick *p, bool synced, bool swap)
+{
+	const uint32_t fresh_flag = swap ? OFS_FACE_FLAG_UNSWAPPED : 0u;
 	if (!synced) {
-		if (newest != OFS_SYNC_NONE) {
-			f->held_count = 0;
-			hold_faces(f, newest);
-		}
+		const uint32_t newest = ofs_sync_newest(&f->sync);
+		if (newest == OFS_SYNC_NONE)
+			return;
+		const bool stale = swap && (!f->have_fresh || os_gettime_ns() - f->last_fresh_ns > SWAP_STALE_NS);
+		f->held_count = 0;
+		hold_faces(f, newest, stale ? 0u : fresh_flag, OFS_SYNC_NONE);
 		return;
 	}
 	if (p->exact == OFS_SYNC_NONE && p->later == OFS_SYNC_NONE && p->earlier == OFS_SYNC_NONE)
 		return;
 	f->held_count = 0;
 	if (p->exact != OFS_SYNC_NONE) {
-		hold_faces(f, p->exact);
-	} else {
+		hold_faces(f, p->exact, fresh_flag, OFS_SYNC_NONE);
+	} else if (p->later != OFS_SYNC_NONE) {
 		if (p->earlier != OFS_SYNC_NONE)
-			hold_faces(f, p->earlier);
-		if (p->later != OFS_SYNC_NONE)
-			hold_faces(f, p->later);
+			hold_faces(f, p->earlier, fresh_flag, OFS_SYNC_NONE);
+		const uint32_t drawn = swap ? p->earlier : OFS_SYNC_NONE;
+		hold_faces(f, p->later, drawn == OFS_SYNC_NONE ? fresh_flag : 0u, drawn);
+	} else {
+		hold_faces(f, p->earlier, 0u, OFS_SYNC_NONE);
 	}
 	if (p->exact != OFS_SYNC_NONE || p->later != OFS_SYNC_NONE) {
 		f->have_fresh = true;
@@ -711,10 +750,12 @@ static void draw_privacy(struct ofs_filter *f, gs_texture_t *src, uint32_t w, ui
 
 /* Privacy: what to mask this frame (ofs_fc_compute on the held boxes
  * scaled to the output), then draws it. */
-static void mask(struct ofs_filter *f, gs_texture_t *src, uint32_t w, uint32_t h)
+static void mask(struct ofs_filter *f, gs_texture_t *src, uint32_t w, uint32_t h, bool swap)
 {
 	struct ofs_fc_settings s;
 	privacy_settings(f, &s);
+	if (swap)
+		s.selected_count = 0; /* the host chose the faces (OFS_FACE_FLAG_UNSWAPPED) */
 	struct ofs_fc_region scaled[2u * OFS_MAX_RESULT_ITEMS], out[2u * OFS_MAX_RESULT_ITEMS];
 	for (uint32_t i = 0; i < f->held_count; i++) {
 		scaled[i].x = f->held[i].x * (float)w;
@@ -769,15 +810,17 @@ static void render(struct ofs_filter *f)
 	const bool attached = ch && atomic_load(&ch->attached);
 	const int mode = atomic_load(&f->mode);
 	const bool privacy = mode == OFS_MODE_PRIVACY;
+	const bool swap = mode == OFS_MODE_SWAP;
+	const bool masking = privacy || swap;
 	const bool synced = atomic_load(&f->synced);
-	/* Privacy with fail_closed never shows the raw source: no skipping. */
-	const bool closed = privacy && atomic_load(&f->fail_closed);
+	/* Privacy and swap with fail_closed never show the raw source: no skipping. */
+	const bool closed = masking && atomic_load(&f->fail_closed);
 	if (!attached || mode == OFS_MODE_OFF)
 		reset_pipeline(f);
-	if (!privacy)
-		privacy_reset(f);
 	if (ch != f->sync_channel || mode != f->sync_mode) {
 		forget_results(f);
+		if (mode != f->sync_mode)
+			privacy_reset(f); /* a new mode: its gate, nothing held */
 		f->sync_channel = ch;
 		f->sync_mode = mode;
 	}
@@ -812,15 +855,15 @@ static void render(struct ofs_filter *f)
 			return;
 		}
 	}
-	if (privacy && attached && (!f->privacy_seen || f->gate_channel != ch)) {
+	if (masking && attached && (!f->privacy_seen || f->gate_channel != ch)) {
 		/* Results of frames sent before this point may predate the
-		 * host's privacy settings. */
+		 * host's privacy or swap settings. */
 		f->privacy_seen = true;
 		f->gate_channel = ch;
 		f->gate_frame_id = ch->core.next_frame_id;
 	}
 	if (attached)
-		keep_result(f, ch, privacy, synced);
+		keep_result(f, ch, mode, synced);
 
 	/* Live shows the newest frame with the newest result; synced the frame
 	 * `delay` frames back with its own result. */
@@ -829,14 +872,12 @@ static void render(struct ofs_filter *f)
 	ofs_sync_pick(&f->sync, delay, &pick);
 	gs_texture_t *shown = gs_texrender_get_texture(f->frame_tr[pick.frame]);
 	draw_source(shown, w, h);
-	if (privacy) {
-		choose_faces(f, &pick, synced);
+	if (!privacy)
+		composite(f, swap_result(f, &pick, synced), f->frame_time[pick.frame], w, h);
+	if (masking) {
+		choose_faces(f, &pick, synced, swap);
 		if (f->privacy_ok)
-			mask(f, shown, w, h);
-	} else {
-		const uint32_t result = !synced ? ofs_sync_newest(&f->sync)
-					: pick.exact != OFS_SYNC_NONE ? pick.exact : pick.earlier;
-		composite(f, result, f->frame_time[pick.frame], w, h);
+			mask(f, shown, w, h, swap);
 	}
 	ofs_link_set_video_delay(f->link, delay);
 
@@ -896,6 +937,13 @@ void ofs_filter_get_defaults(obs_data_t *settings)
 	obs_data_set_default_string(settings, "latency_mode", "synced");
 	obs_data_set_default_int(settings, "sync_delay_frames", 0);
 	obs_data_set_default_string(settings, "execution_provider", "auto");
+	obs_data_set_default_string(settings, "identity_folder", "");
+	obs_data_set_default_string(settings, "identity", "#1");
+	obs_data_set_default_string(settings, "face_mapping", "all");
+	obs_data_set_default_string(settings, "face_map", "");
+	obs_data_set_default_string(settings, "swapper_model", "inswapper-128");
+	obs_data_set_default_int(settings, "colour_correction", 50);
+	obs_data_set_default_int(settings, "swap_opacity", 100);
 }
 
 /* execution_provider values, as the host parses them (PipelineSettings). */
@@ -913,6 +961,7 @@ obs_properties_t *ofs_filter_get_properties(void *data)
 	obs_property_t *p = obs_properties_add_list(props, "mode", T("FaceSwap.Mode"), OBS_COMBO_TYPE_LIST,
 						    OBS_COMBO_FORMAT_STRING);
 	obs_property_list_add_string(p, T("FaceSwap.Mode.Diagnostic"), "diagnostic");
+	obs_property_list_add_string(p, T("FaceSwap.Mode.Swap"), "swap");
 	obs_property_list_add_string(p, T("FaceSwap.Mode.Privacy"), "privacy");
 	obs_property_list_add_string(p, T("FaceSwap.Mode.Off"), "off");
 	obs_property_set_long_description(p, T("FaceSwap.Mode.Description"));
@@ -972,6 +1021,31 @@ obs_properties_t *ofs_filter_get_properties(void *data)
 				   (int)OFS_SYNC_MAX_DELAY, 1);
 	obs_property_set_long_description(p, T("FaceSwap.SyncDelayFrames.Description"));
 
+	p = obs_properties_add_path(props, "identity_folder", T("FaceSwap.IdentityFolder"), OBS_PATH_DIRECTORY, NULL,
+				    NULL);
+	obs_property_set_long_description(p, T("FaceSwap.IdentityFolder.Description"));
+	p = obs_properties_add_text(props, "identity", T("FaceSwap.Identity"), OBS_TEXT_DEFAULT);
+	obs_property_set_long_description(p, T("FaceSwap.Identity.Description"));
+	p = obs_properties_add_list(props, "face_mapping", T("FaceSwap.FaceMapping"), OBS_COMBO_TYPE_LIST,
+				    OBS_COMBO_FORMAT_STRING);
+	obs_property_list_add_string(p, T("FaceSwap.FaceMapping.All"), "all");
+	obs_property_list_add_string(p, T("FaceSwap.FaceMapping.Order"), "order");
+	obs_property_list_add_string(p, T("FaceSwap.FaceMapping.Position"), "position");
+	obs_property_list_add_string(p, T("FaceSwap.FaceMapping.Similarity"), "similarity");
+	obs_property_set_long_description(p, T("FaceSwap.FaceMapping.Description"));
+	p = obs_properties_add_text(props, "face_map", T("FaceSwap.FaceMap"), OBS_TEXT_DEFAULT);
+	obs_property_set_long_description(p, T("FaceSwap.FaceMap.Description"));
+	p = obs_properties_add_list(props, "swapper_model", T("FaceSwap.SwapperModel"), OBS_COMBO_TYPE_LIST,
+				    OBS_COMBO_FORMAT_STRING);
+	obs_property_list_add_string(p, "inswapper_128 (fp32)", "inswapper-128");
+	obs_property_list_add_string(p, "inswapper_128 (fp16)", "inswapper-128-fp16");
+	obs_property_set_long_description(p, T("FaceSwap.SwapperModel.Description"));
+	p = obs_properties_add_int_slider(props, "colour_correction", T("FaceSwap.ColourCorrection"), 0, 100, 1);
+	obs_property_int_set_suffix(p, " %");
+	obs_property_set_long_description(p, T("FaceSwap.ColourCorrection.Description"));
+	p = obs_properties_add_int_slider(props, "swap_opacity", T("FaceSwap.SwapOpacity"), 0, 100, 1);
+	obs_property_int_set_suffix(p, " %");
+
 	p = obs_properties_add_list(props, "execution_provider", T("FaceSwap.ExecutionProvider"),
 				    OBS_COMBO_TYPE_LIST, OBS_COMBO_FORMAT_STRING);
 	for (size_t i = 0; i < sizeof(provider_names) / sizeof(provider_names[0]); i++)
@@ -992,6 +1066,7 @@ void ofs_filter_update(void *data, obs_data_t *settings)
 	depth = depth < 1 ? 1 : (depth > 2 ? 2 : depth);
 	const bool off = mode && strcmp(mode, "off") == 0;
 	const bool privacy = mode && strcmp(mode, "privacy") == 0;
+	const bool swap = mode && strcmp(mode, "swap") == 0;
 	const bool nv12 = format && strcmp(format, "nv12") == 0;
 	const char *style = obs_data_get_string(settings, "privacy_style");
 	const uint32_t style_id = style && strcmp(style, "blur") == 0	  ? PRIVACY_BLUR
@@ -1042,7 +1117,10 @@ void ofs_filter_update(void *data, obs_data_t *settings)
 	atomic_store(&f->fail_closed_growth, (uint32_t)growth);
 	atomic_store(&f->synced, !live);
 	atomic_store(&f->sync_delay_frames, (uint32_t)delay);
-	atomic_store(&f->mode, off ? OFS_MODE_OFF : (privacy ? OFS_MODE_PRIVACY : OFS_MODE_DIAGNOSTIC));
+	atomic_store(&f->mode, off ? OFS_MODE_OFF
+				   : privacy ? OFS_MODE_PRIVACY
+				   : swap  ? OFS_MODE_SWAP
+					   : OFS_MODE_DIAGNOSTIC);
 	atomic_store(&f->analysis_width, (uint32_t)width);
 	atomic_store(&f->pixel_format, nv12 ? (uint32_t)OFS_PIXEL_NV12 : (uint32_t)OFS_PIXEL_BGRA);
 	atomic_store(&f->queue_depth, (uint32_t)depth);
@@ -1050,7 +1128,7 @@ void ofs_filter_update(void *data, obs_data_t *settings)
 	/* The host gets every key with its effective value (obs_data_get_json
 	 * of the filter's own settings would leave out the defaults). */
 	obs_data_t *effective = obs_data_create();
-	obs_data_set_string(effective, "mode", off ? "off" : (privacy ? "privacy" : "diagnostic"));
+	obs_data_set_string(effective, "mode", off ? "off" : privacy ? "privacy" : swap ? "swap" : "diagnostic");
 	obs_data_set_int(effective, "analysis_width", width);
 	obs_data_set_string(effective, "pixel_format", nv12 ? "nv12" : "bgra");
 	obs_data_set_int(effective, "queue_depth", depth);
@@ -1068,8 +1146,55 @@ void ofs_filter_update(void *data, obs_data_t *settings)
 	obs_data_set_string(effective, "latency_mode", live ? "live" : "synced");
 	obs_data_set_int(effective, "sync_delay_frames", delay);
 	obs_data_set_string(effective, "execution_provider", provider_name);
+	static const char *const swap_keys[] = {"identity_folder", "identity", "face_mapping", "face_map",
+						"swapper_model"};
+	for (size_t i = 0; i < sizeof(swap_keys) / sizeof(swap_keys[0]); i++) {
+		const char *v = obs_data_get_string(settings, swap_keys[i]);
+		obs_data_set_string(effective, swap_keys[i], v ? v : "");
+	}
+	long long correction = obs_data_get_int(settings, "colour_correction");
+	long long opacity = obs_data_get_int(settings, "swap_opacity");
+	obs_data_set_int(effective, "colour_correction", correction < 0 ? 0 : (correction > 100 ? 100 : correction));
+	obs_data_set_int(effective, "swap_opacity", opacity < 0 ? 0 : (opacity > 100 ? 100 : opacity));
 	ofs_link_set_settings(f->link, obs_data_get_json(effective), host_path, obs_source_get_name(f->source));
 	obs_data_release(effective);
+}
+
+/* ---- identities ------------------------------------------------------------ */
+
+void ofs_filter_set_identity(obs_source_t *filter, const char *identity)
+{
+	obs_data_t *settings = obs_source_get_settings(filter);
+	obs_data_set_string(settings, "identity", identity);
+	obs_source_update(filter, settings);
+	obs_data_release(settings);
+}
+
+/* Hotkey thread: "identity N" sets the filter's identity to "#N" (the N-th
+ * identity of the folder, by name; the host resolves it). */
+static void identity_hotkey(void *data, obs_hotkey_id id, obs_hotkey_t *hotkey, bool pressed)
+{
+	(void)hotkey;
+	struct ofs_filter *f = data;
+	if (!pressed)
+		return;
+	for (uint32_t i = 0; i < IDENTITY_HOTKEYS; i++) {
+		if (f->identity_hotkeys[i] == id) {
+			char value[8];
+			snprintf(value, sizeof(value), "#%u", i + 1u);
+			ofs_filter_set_identity(f->source, value);
+		}
+	}
+}
+
+static void register_hotkeys(struct ofs_filter *f)
+{
+	for (uint32_t i = 0; i < IDENTITY_HOTKEYS; i++) {
+		char name[48], description[96];
+		snprintf(name, sizeof(name), "obs_faceswap.identity.%u", i + 1u);
+		snprintf(description, sizeof(description), "%s %u", T("FaceSwap.IdentityHotkey"), i + 1u);
+		f->identity_hotkeys[i] = obs_hotkey_register_source(f->source, name, description, identity_hotkey, f);
+	}
 }
 
 /* ---- lifetime ---------------------------------------------------------------- */
@@ -1168,6 +1293,7 @@ void *ofs_filter_create(obs_data_t *settings, obs_source_t *source)
 			obs_source_get_name(source));
 
 	f->link = ofs_link_register(source, obs_source_get_name(source));
+	register_hotkeys(f);
 	ofs_filter_update(f, settings);
 	return f;
 }
@@ -1181,6 +1307,8 @@ void ofs_filter_destroy(void *data)
 	ofs_render_stats_total(ofs_link_render_stats(f->link), &s);
 	ofs_log(LOG_INFO, "'%s' destroyed: render %llu calls, mean %.1f us, p95 %.1f us, max %.1f us",
 		obs_source_get_name(f->source), (unsigned long long)s.count, s.mean_us, s.p95_us, s.max_us);
+	for (uint32_t i = 0; i < IDENTITY_HOTKEYS; i++)
+		obs_hotkey_unregister(f->identity_hotkeys[i]);
 	ofs_link_unregister(f->link); /* the link thread closes and frees the channels */
 	f->link = NULL;
 	graphics_destroy(f);

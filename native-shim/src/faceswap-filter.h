@@ -16,4 +16,9 @@ obs_properties_t *ofs_filter_get_properties(void *data);
 void ofs_filter_video_tick(void *data, float seconds);
 void ofs_filter_video_render(void *data, gs_effect_t *effect);
 
+/* Sets a filter's "identity" setting (a name, or "#N" for the N-th identity
+ * of its folder) and applies it, as the hotkeys and the vendor request
+ * SetIdentity do. Any thread that may update a source. */
+void ofs_filter_set_identity(obs_source_t *filter, const char *identity);
+
 #endif /* OFS_FACESWAP_FILTER_H */

@@ -5,6 +5,8 @@
  *
  *   CallVendorRequest {vendorName: "obs-faceswap", requestType: "GetStats"}
  *   CallVendorRequest {vendorName: "obs-faceswap", requestType: "GetVersion"}
+ *   CallVendorRequest {vendorName: "obs-faceswap", requestType: "SetIdentity",
+ *                      requestData: {sourceName, filterName?, identity}}
  */
 #include "vendor-api.h"
 
@@ -132,6 +134,54 @@ static void get_version(obs_data_t *request, obs_data_t *response, void *priv)
 	obs_data_set_int(response, "wireVersion", OFS_WIRE_VERSION);
 }
 
+struct identity_ctx {
+	const char *filter_name; /* NULL: every Face Swap filter of the source */
+	const char *identity;
+	long long updated;
+};
+
+static void set_identity_on(obs_source_t *parent, obs_source_t *child, void *param)
+{
+	(void)parent;
+	struct identity_ctx *ctx = param;
+	const char *id = obs_source_get_id(child);
+	const char *name = obs_source_get_name(child);
+	if (!id || strcmp(id, OFS_FILTER_ID) != 0 || (ctx->filter_name && (!name || strcmp(name, ctx->filter_name) != 0)))
+		return;
+	ofs_filter_set_identity(child, ctx->identity);
+	ctx->updated++;
+}
+
+/* SetIdentity: sets the live identity of the source's Face Swap filters
+ * (or the one named filterName). Answers {success, filtersUpdated} or
+ * {success: false, error}. */
+static void set_identity(obs_data_t *request, obs_data_t *response, void *priv)
+{
+	(void)priv;
+	const char *source_name = obs_data_get_string(request, "sourceName");
+	const char *filter_name = obs_data_get_string(request, "filterName");
+	const char *identity = obs_data_get_string(request, "identity");
+	if (!source_name || !*source_name || !identity || !*identity) {
+		obs_data_set_bool(response, "success", false);
+		obs_data_set_string(response, "error",
+				    "SetIdentity needs requestData {sourceName, identity} (identity: a name or #N)");
+		return;
+	}
+	obs_source_t *source = obs_get_source_by_name(source_name);
+	if (!source) {
+		obs_data_set_bool(response, "success", false);
+		obs_data_set_string(response, "error", "SetIdentity: no source with that sourceName");
+		return;
+	}
+	struct identity_ctx ctx = {filter_name && *filter_name ? filter_name : NULL, identity, 0};
+	obs_source_enum_filters(source, set_identity_on, &ctx);
+	obs_source_release(source);
+	obs_data_set_bool(response, "success", ctx.updated > 0);
+	obs_data_set_int(response, "filtersUpdated", ctx.updated);
+	if (!ctx.updated)
+		obs_data_set_string(response, "error", "SetIdentity: the source has no matching Face Swap filter");
+}
+
 static bool register_request(proc_handler_t *ph, void *vendor, const char *type,
 			     const struct ofs_ws_request_callback *cb)
 {
@@ -149,6 +199,7 @@ void ofs_vendor_register(void)
 {
 	static const struct ofs_ws_request_callback stats_cb = {get_stats, NULL};
 	static const struct ofs_ws_request_callback version_cb = {get_version, NULL};
+	static const struct ofs_ws_request_callback identity_cb = {set_identity, NULL};
 
 	calldata_t cd;
 	calldata_init(&cd);
@@ -178,7 +229,8 @@ void ofs_vendor_register(void)
 		return;
 	}
 	const bool ok = register_request(ph, vendor, "GetStats", &stats_cb) &&
-			register_request(ph, vendor, "GetVersion", &version_cb);
+			register_request(ph, vendor, "GetVersion", &version_cb) &&
+			register_request(ph, vendor, "SetIdentity", &identity_cb);
 	ofs_log(ok ? LOG_INFO : LOG_WARNING, "obs-websocket vendor '%s' (API version %lld): %s", VENDOR_NAME,
-		api_version, ok ? "GetStats, GetVersion registered" : "request registration failed");
+		api_version, ok ? "GetStats, GetVersion, SetIdentity registered" : "request registration failed");
 }

@@ -47,6 +47,12 @@ public static class Wire
     /// <summary><c>OFS_FACE_FLAG_COASTING</c>: face item flag, the face was not found by the last detection (position predicted).</summary>
     public const uint FaceFlagCoasting = 1u;
 
+    /// <summary>
+    /// <c>OFS_FACE_FLAG_UNSWAPPED</c>: face item flag in swap mode, the mapping says to swap this
+    /// face but the result carries no swap for it; with fail_closed the shim masks it.
+    /// </summary>
+    public const uint FaceFlagUnswapped = 2u;
+
     /// <summary><c>OFS_CONTROL_MAGIC</c>: "OFSC" read as a little-endian uint32.</summary>
     public const uint ControlMagic = 0x4353464Fu;
 

@@ -170,6 +170,10 @@ enum ofs_patch_format {
 /* ofs_result_item.flags of an OFS_ITEM_FACE: the face was not found by the last
  * detection; its position is predicted (the shim keeps masking it). */
 #define OFS_FACE_FLAG_COASTING 1u
+/* ofs_result_item.flags of an OFS_ITEM_FACE in swap mode: the face mapping
+ * says to swap this face, but the result has no swap for it (no identity,
+ * a model fault): with fail_closed the shim masks it. */
+#define OFS_FACE_FLAG_UNSWAPPED 2u
 
 /* One result item. 128 bytes. Coordinates in analysis-frame pixels. */
 struct ofs_result_item {
