@@ -10,7 +10,7 @@ namespace ObsFaceSwap.Cli;
 /// obs-faceswap models fetch ID [--accept-licence] [--from PATH]
 /// obs-faceswap models import FOLDER
 /// obs-faceswap models verify [ID]
-/// obs-faceswap detect IMAGE [--json] [--model back-256|front-128] [--provider cpu|cuda|auto]
+/// obs-faceswap detect IMAGE [--json] [--model back-256|front-128] [--provider auto|cpu|cuda|tensorrt|directml|coreml]
 /// obs-faceswap process --input IN --output OUT --mode pixelate|blur|solid [--intensity 10..100] [--shape ellipse|box]
 ///                      [--padding 0..100] [--detect-interval N] [--model ...] [--provider ...]
 /// </code>

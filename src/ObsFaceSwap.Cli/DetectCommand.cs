@@ -8,7 +8,7 @@ using ObsFaceSwap.Vision;
 namespace ObsFaceSwap.Cli;
 
 /// <summary>
-/// <c>detect IMAGE [--json] [--model back-256|front-128] [--provider cpu|cuda|auto]</c>: runs the plugin's BlazeFace detector on one image
+/// <c>detect IMAGE [--json] [--model back-256|front-128] [--provider auto|cpu|cuda|tensorrt|directml|coreml]</c>: runs the plugin's BlazeFace detector on one image
 /// (decoded by ffmpeg) and prints the faces. No face is not an error: exit 0, an empty list, a notice on stderr.
 /// </summary>
 public sealed class DetectCommand : ICliCommandModule
@@ -36,7 +36,7 @@ public sealed class DetectCommand : ICliCommandModule
     private static async Task<int> DetectAsync(Models.ModelStore store, string image, bool json, string model, string provider, CliContext context, CancellationToken cancellationToken)
     {
         var (pixels, width, height) = await MediaTools.DecodeImageAsync(image, cancellationToken).ConfigureAwait(false);
-        using var detector = OfflineSupport.OpenDetector(store, model, provider);
+        using var detector = OfflineSupport.OpenDetector(store, model, provider, context.Error);
         var faces = detector.Detect(pixels, width, height, width * 4).ToList();
         await context.Output.WriteAsync(json ? FormatJson(image, width, height, faces) : FormatTable(image, width, height, faces)).ConfigureAwait(false);
         if (faces.Count == 0)

@@ -15,7 +15,7 @@ namespace ObsFaceSwap.Cli;
 /// <param name="Mask">Mask mode, shape, intensity and padding.</param>
 /// <param name="DetectInterval">Run the detector on every N-th frame (and on every frame while a face is lost); the tracker predicts between.</param>
 /// <param name="Model">BlazeFace variant name (<c>back-256</c> or <c>front-128</c>).</param>
-/// <param name="Provider">Execution provider name (<c>cpu</c>, <c>cuda</c> or <c>auto</c>).</param>
+/// <param name="Provider">Execution provider name (<c>auto</c>, <c>cpu</c>, <c>cuda</c>, <c>tensorrt</c>, <c>directml</c> or <c>coreml</c>, any case).</param>
 internal sealed record ProcessSettings(string Input, string Output, MaskOptions Mask, int DetectInterval, string Model, string Provider);
 
 /// <summary>
@@ -114,7 +114,7 @@ public sealed class ProcessCommand : ICliCommandModule
         var part = output + ".part";
         CheckWritable(settings.Output, part);
 
-        using var detector = OfflineSupport.OpenDetector(store, settings.Model, settings.Provider);
+        using var detector = OfflineSupport.OpenDetector(store, settings.Model, settings.Provider, context.Error);
         var tracker = new FaceTracker(new FaceTrackerOptions { DetectInterval = settings.DetectInterval });
         var masker = new FaceMasker(settings.Mask);
         var bar = new ProgressBar(context.Error, context.InteractiveError, n => n is { } v ? v.ToString(CultureInfo.InvariantCulture) : "?");

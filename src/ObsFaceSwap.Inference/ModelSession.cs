@@ -68,7 +68,7 @@ public sealed class ModelSession : IDisposable
         }
     }
 
-    /// <summary>Path of the model file, as given to <see cref="Open"/>.</summary>
+    /// <summary>Path of the model file, as given to <see cref="Open(string, InferenceOptions?, ILogger?)"/>.</summary>
     public string ModelPath { get; }
 
     /// <summary>The execution provider that actually runs the model (never <see cref="ExecutionProvider.Auto"/>).</summary>
@@ -86,26 +86,36 @@ public sealed class ModelSession : IDisposable
     /// </summary>
     /// <param name="modelPath">An .onnx file whose inputs and outputs are all float tensors.</param>
     /// <param name="options">Provider and threads; <see cref="InferenceOptions.Default"/> when null.</param>
-    /// <param name="logger">Receives one Information line naming the provider that runs and why.</param>
+    /// <param name="logger">
+    /// Receives one line naming the provider that runs and why: Information, or Warning when a
+    /// provider asked for by name cannot run and the CPU runs the model instead.
+    /// </param>
     /// <returns>The ready session.</returns>
     /// <exception cref="FileNotFoundException">No file at <paramref name="modelPath"/>.</exception>
     /// <exception cref="ModelLoadException">
-    /// ONNX Runtime cannot load the file (corrupt, truncated, unsupported), a tensor is not float,
-    /// or <see cref="ExecutionProvider.Cuda"/> was requested and cannot load. The message names the file.
+    /// ONNX Runtime cannot load the file (corrupt, truncated, unsupported), even on the CPU, or a
+    /// tensor is not float. The message names the file. (A provider that cannot run is not an
+    /// error: the CPU runs the model.)
     /// </exception>
     public static ModelSession Open(string modelPath, InferenceOptions? options = null, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
         options ??= InferenceOptions.Default;
         options.Validate();
-        logger ??= NullLogger.Instance;
+        return Open(modelPath, options, logger ?? NullLogger.Instance, environment: null);
+    }
+
+    /// <summary><see cref="Open(string, InferenceOptions?, ILogger?)"/> on a given provider environment (tests).</summary>
+    internal static ModelSession Open(string modelPath, InferenceOptions options, ILogger logger, OrtProviderEnvironment? environment)
+    {
         return SessionLoader.Open(modelPath, options, logger, (session, provider) =>
             new ModelSession(
                 modelPath,
                 session,
                 provider,
                 Specs(modelPath, session.InputNames, session.InputMetadata),
-                Specs(modelPath, session.OutputNames, session.OutputMetadata)));
+                Specs(modelPath, session.OutputNames, session.OutputMetadata)),
+            environment);
     }
 
     /// <summary>The pre-allocated buffer of input <paramref name="index"/> (graph order), row-major, length <see cref="TensorSpec.Length"/>.</summary>

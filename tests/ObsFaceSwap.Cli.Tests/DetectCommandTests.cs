@@ -100,6 +100,47 @@ public class DetectCommandTests(OfflineFixture fixture) : IClassFixture<OfflineF
         (code, _, _) = await Detect(cli, fixture.Astronaut, "--model", "huge-1024");
         Assert.Equal(ExitCodes.Usage, code);
     }
+
+    [Theory]
+    [InlineData("cuda", "CUDA")]
+    [InlineData("TensorRT", "TensorRT")]
+    [InlineData("directml", "DirectML")]
+    [InlineData("coreml", "CoreML")]
+    public async Task A_provider_that_cannot_run_here_falls_back_to_the_cpu_with_one_line_on_stderr(string provider, string name)
+    {
+        // This machine has no GPU provider library: every GPU provider falls back.
+        using var cli = new CliHarness();
+        var (code, output, err) = await Detect(cli, fixture.Astronaut, "--json", "--provider", provider);
+        Assert.True(code == ExitCodes.Ok, err);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(1, doc.RootElement.GetProperty("faces").GetArrayLength());
+        var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("obs-faceswap: ONNX Runtime ", line, StringComparison.Ordinal);
+        Assert.Contains($"requested {name}, running CPU for face_detection_back_256x256_barracuda.onnx, because ", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Auto_says_which_provider_runs_and_cpu_says_nothing()
+    {
+        using var cli = new CliHarness();
+        var (code, _, err) = await Detect(cli, fixture.Astronaut, "--provider", "auto");
+        Assert.True(code == ExitCodes.Ok, err);
+        var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Contains("runs face_detection_back_256x256_barracuda.onnx (requested auto; ", line, StringComparison.Ordinal);
+
+        (code, _, err) = await Detect(cli, fixture.Astronaut, "--provider", "cpu");
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Equal(string.Empty, err);
+    }
+
+    [Fact]
+    public async Task An_unknown_provider_is_a_usage_error_listing_the_accepted_ones()
+    {
+        using var cli = new CliHarness();
+        var (code, _, err) = await Detect(cli, fixture.Astronaut, "--provider", "gpu");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--provider 'gpu' is not an execution provider; expected auto, cpu, cuda, tensorrt, directml or coreml", err, StringComparison.Ordinal);
+    }
 }
 
 public class OfflineExitCodeTests

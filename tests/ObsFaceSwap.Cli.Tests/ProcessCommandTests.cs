@@ -68,6 +68,17 @@ public class ProcessCommandTests(OfflineFixture fixture) : IClassFixture<Offline
     }
 
     [Fact]
+    public async Task A_gpu_provider_that_cannot_run_here_falls_back_to_the_cpu_and_masks_every_frame()
+    {
+        using var cli = new CliHarness();
+        var output = Path.Combine(cli.Root, "out.mp4");
+        var (code, stdout, err) = await Process(cli, "--input", fixture.Clip, "--output", output, "--mode", "solid", "--provider", "cuda");
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Contains("30 frames, faces masked in 30", stdout, StringComparison.Ordinal);
+        Assert.Single(err.Split('\n'), l => l.Contains("requested CUDA, running CPU for face_detection_back_256x256_barracuda.onnx, because ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_face_the_detector_loses_stays_masked_for_the_grace_period()
     {
         // 1 s of the face, then 1 s with moving noise over it: the detector finds nothing there, the tracker
@@ -173,6 +184,7 @@ public class ProcessCommandTests(OfflineFixture fixture) : IClassFixture<Offline
     [InlineData("--detect-interval", "0", "--detect-interval must be within 1..300")]
     [InlineData("--mode", "smudge", "smudge")]
     [InlineData("--shape", "star", "star")]
+    [InlineData("--provider", "gpu", "--provider 'gpu' is not an execution provider; expected auto, cpu, cuda, tensorrt, directml or coreml")]
     public async Task Bad_options_are_usage_errors_naming_the_option_and_range(string option, string value, string message)
     {
         using var cli = new CliHarness();

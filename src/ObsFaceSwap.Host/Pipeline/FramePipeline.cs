@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ObsFaceSwap.Channel;
 using ObsFaceSwap.Host.Pipeline.Faces;
 using ObsFaceSwap.Host.Stats;
+using ObsFaceSwap.Inference;
 using ObsFaceSwap.Vision;
 
 namespace ObsFaceSwap.Host.Pipeline;
@@ -41,9 +42,10 @@ internal sealed class FramePipeline
 
     /// <summary>
     /// Every mode's stages: diagnostic, and privacy (detect, track). The detector is created by
-    /// <paramref name="detectorFactory"/> on the first privacy frame of the channel, on its thread.
+    /// <paramref name="detectorFactory"/> on the first privacy frame of the channel, on its thread,
+    /// for the execution provider of the channel's settings (again, once, when that changes).
     /// </summary>
-    public static FramePipeline Create(Func<IFaceDetector> detectorFactory)
+    public static FramePipeline Create(Func<ExecutionProvider, IFaceDetector> detectorFactory)
     {
         var faces = new FaceFrameState();
         return new FramePipeline(
@@ -52,6 +54,16 @@ internal sealed class FramePipeline
             (PipelineMode.Privacy, new FaceDetectStage(detectorFactory, faces)),
             (PipelineMode.Privacy, new FaceTrackStage(faces)),
         ]);
+    }
+
+    /// <summary>
+    /// <see cref="Create(Func{ExecutionProvider, IFaceDetector})"/> with a factory that ignores the
+    /// provider setting (tests with stand-in detectors).
+    /// </summary>
+    public static FramePipeline Create(Func<IFaceDetector> detectorFactory)
+    {
+        ArgumentNullException.ThrowIfNull(detectorFactory);
+        return Create(_ => detectorFactory());
     }
 
     /// <summary>Runs the stages of <paramref name="mode"/> in order. A stage's exception propagates.</summary>

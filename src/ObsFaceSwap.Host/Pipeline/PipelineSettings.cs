@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using ObsFaceSwap.Inference;
 
 namespace ObsFaceSwap.Host.Pipeline;
 
@@ -22,8 +23,16 @@ internal enum PipelineMode
 /// </summary>
 /// <param name="Mode">The pipeline mode (key <c>mode</c>).</param>
 /// <param name="DetectInterval">Privacy mode: run the detector every N frames and track between (key <c>detect_interval</c>, 1..<see cref="MaxDetectInterval"/>).</param>
-internal sealed record PipelineSettings(PipelineMode Mode, int DetectInterval = 1)
+/// <param name="Provider">
+/// ONNX Runtime execution provider for the models (key <c>execution_provider</c>: <c>auto</c>
+/// (default), <c>cpu</c>, <c>cuda</c>, <c>tensorrt</c>, <c>directml</c> or <c>coreml</c>, any
+/// case). One that cannot run here falls back to the CPU with one log line saying why.
+/// </param>
+internal sealed record PipelineSettings(PipelineMode Mode, int DetectInterval = 1, ExecutionProvider Provider = ExecutionProvider.Auto)
 {
+    /// <summary>The settings key of <see cref="Provider"/>.</summary>
+    public const string ProviderKey = "execution_provider";
+
     /// <summary>Largest accepted <c>detect_interval</c>.</summary>
     public const int MaxDetectInterval = 30;
 
@@ -47,6 +56,7 @@ internal sealed record PipelineSettings(PipelineMode Mode, int DetectInterval = 
         settings = null;
         var mode = Default.Mode;
         var detectInterval = Default.DetectInterval;
+        var provider = Default.Provider;
         try
         {
             var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 16 });
@@ -60,7 +70,20 @@ internal sealed record PipelineSettings(PipelineMode Mode, int DetectInterval = 
             {
                 var isMode = reader.ValueTextEquals("mode"u8);
                 var isInterval = reader.ValueTextEquals("detect_interval"u8);
+                var isProvider = reader.ValueTextEquals("execution_provider"u8);
                 reader.Read();
+                if (isProvider)
+                {
+                    if (reader.TokenType != JsonTokenType.String || !ExecutionProviders.TryParse(reader.GetString(), out provider))
+                    {
+                        var found = reader.TokenType == JsonTokenType.String ? $"\"{reader.GetString()}\"" : reader.TokenType.ToString();
+                        error = $"settings key '{ProviderKey}' is {found}, expected \"{string.Join("\", \"", ExecutionProviders.Names)}\" (any case)";
+                        return false;
+                    }
+
+                    continue;
+                }
+
                 if (isInterval)
                 {
                     if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out detectInterval) || detectInterval is < 1 or > MaxDetectInterval)
@@ -115,7 +138,9 @@ internal sealed record PipelineSettings(PipelineMode Mode, int DetectInterval = 
             return false;
         }
 
-        settings = mode == Default.Mode && detectInterval == Default.DetectInterval ? Default : new PipelineSettings(mode, detectInterval);
+        settings = mode == Default.Mode && detectInterval == Default.DetectInterval && provider == Default.Provider
+            ? Default
+            : new PipelineSettings(mode, detectInterval, provider);
         error = null;
         return true;
     }

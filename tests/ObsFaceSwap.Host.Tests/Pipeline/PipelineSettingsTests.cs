@@ -1,5 +1,6 @@
 using System.Text;
 using ObsFaceSwap.Host.Pipeline;
+using ObsFaceSwap.Inference;
 
 namespace ObsFaceSwap.Host.Tests.Pipeline;
 
@@ -33,6 +34,10 @@ public sealed class PipelineSettingsTests
     [InlineData("{\"detect_interval\":31}", "'detect_interval'")]
     [InlineData("{\"detect_interval\":\"2\"}", "'detect_interval'")]
     [InlineData("{\"detect_interval\":1.5}", "'detect_interval'")]
+    [InlineData("{\"execution_provider\":\"gpu\"}", "'execution_provider' is \"gpu\", expected \"auto\", \"cpu\", \"cuda\", \"tensorrt\", \"directml\", \"coreml\" (any case)")]
+    [InlineData("{\"execution_provider\":\"\"}", "'execution_provider'")]
+    [InlineData("{\"execution_provider\":null}", "'execution_provider' is Null")]
+    [InlineData("{\"execution_provider\":2}", "'execution_provider' is Number")]
     public void Invalid_settings_say_what_is_wrong(string json, string reason)
     {
         Assert.False(PipelineSettings.TryParse(Encoding.UTF8.GetBytes(json), out var settings, out var error));
@@ -56,5 +61,22 @@ public sealed class PipelineSettingsTests
         Assert.Equal(4, settings.DetectInterval);
         Assert.True(PipelineSettings.TryParse("{\"mode\":\"privacy\"}"u8, out settings, out _));
         Assert.Equal(1, settings.DetectInterval);
+    }
+
+    [Theory]
+    [InlineData("{\"mode\":\"privacy\",\"execution_provider\":\"auto\"}", ExecutionProvider.Auto)]
+    [InlineData("{\"mode\":\"privacy\",\"execution_provider\":\"cpu\"}", ExecutionProvider.Cpu)]
+    [InlineData("{\"mode\":\"privacy\",\"execution_provider\":\"cuda\"}", ExecutionProvider.Cuda)]
+    [InlineData("{\"mode\":\"privacy\",\"execution_provider\":\"tensorrt\"}", ExecutionProvider.TensorRT)]
+    [InlineData("{\"mode\":\"privacy\",\"execution_provider\":\"directml\"}", ExecutionProvider.DirectML)]
+    [InlineData("{\"mode\":\"privacy\",\"execution_provider\":\"coreml\"}", ExecutionProvider.CoreML)]
+    [InlineData("{\"execution_provider\":\"CUDA\",\"mode\":\"off\"}", ExecutionProvider.Cuda)]
+    [InlineData("{\"mode\":\"privacy\"}", ExecutionProvider.Auto)]
+    public void Execution_provider_is_read_and_defaults_to_auto(string json, ExecutionProvider expected)
+    {
+        Assert.True(PipelineSettings.TryParse(Encoding.UTF8.GetBytes(json), out var settings, out var error), error);
+        Assert.Equal(expected, settings.Provider);
+        Assert.Equal("execution_provider", PipelineSettings.ProviderKey);
+        Assert.Equal(ExecutionProvider.Auto, PipelineSettings.Default.Provider);
     }
 }

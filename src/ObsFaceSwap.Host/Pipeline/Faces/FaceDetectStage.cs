@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using ObsFaceSwap.Channel;
+using ObsFaceSwap.Inference;
 using ObsFaceSwap.Vision;
 
 namespace ObsFaceSwap.Host.Pipeline.Faces;
@@ -11,20 +12,26 @@ namespace ObsFaceSwap.Host.Pipeline.Faces;
 /// (BT.709 limited range, into a buffer that is reallocated only when the size grows).
 /// </summary>
 /// <remarks>
-/// The detector is created on the first frame that needs it. If that fails (model missing,
-/// corrupt, of the wrong shape) the exception is kept and rethrown for every frame, so each
-/// result carries <c>OFS_RESULT_STAGE_FAILED</c> and the shim keeps failing closed; creation
-/// is not retried until the channel is reopened.
+/// The detector (one ONNX Runtime session) is created on the first frame that needs it, for the
+/// execution provider of the frame's settings, and reused; when the provider setting changes,
+/// the old detector is disposed and a new one opened once, on the next frame that needs it. If
+/// creation fails (model missing, corrupt, of the wrong shape) the exception is kept and
+/// rethrown for every frame, so each result carries <c>OFS_RESULT_STAGE_FAILED</c> and the shim
+/// keeps failing closed; creation is not retried until the channel is reopened or the provider
+/// setting changes.
 /// </remarks>
 internal sealed class FaceDetectStage : IFrameStage, IDisposable
 {
-    private readonly Func<IFaceDetector> _factory;
+    private readonly Func<ExecutionProvider, IFaceDetector> _factory;
     private readonly FaceFrameState _state;
     private IFaceDetector? _detector;
+    private ExecutionProvider _provider;
     private ExceptionDispatchInfo? _creationFailure;
     private byte[] _bgra = [];
 
-    public FaceDetectStage(Func<IFaceDetector> factory, FaceFrameState state)
+    /// <param name="factory">Opens a detector for the requested execution provider.</param>
+    /// <param name="state">Shared with the tracking stage.</param>
+    public FaceDetectStage(Func<ExecutionProvider, IFaceDetector> factory, FaceFrameState state)
     {
         _factory = factory;
         _state = state;
@@ -40,7 +47,7 @@ internal sealed class FaceDetectStage : IFrameStage, IDisposable
             return;
         }
 
-        var detector = Detector();
+        var detector = Detector(frame.Settings.Provider);
         if (frame.Format == PixelFormat.Bgra)
         {
             _state.SetDetections(detector.Detect(frame.Plane0, frame.Width, frame.Height, frame.Stride));
@@ -67,14 +74,22 @@ internal sealed class FaceDetectStage : IFrameStage, IDisposable
 
     public void Dispose() => _detector?.Dispose();
 
-    private IFaceDetector Detector()
+    private IFaceDetector Detector(ExecutionProvider provider)
     {
+        if ((_detector is not null || _creationFailure is not null) && provider != _provider)
+        {
+            _detector?.Dispose();
+            _detector = null;
+            _creationFailure = null;
+        }
+
         _creationFailure?.Throw();
         if (_detector is null)
         {
+            _provider = provider;
             try
             {
-                _detector = _factory();
+                _detector = _factory(provider);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

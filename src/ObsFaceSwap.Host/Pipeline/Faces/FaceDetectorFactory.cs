@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using ObsFaceSwap.Inference;
 using ObsFaceSwap.Inference.Detection;
 using ObsFaceSwap.Models;
 using ObsFaceSwap.Vision;
@@ -9,7 +10,10 @@ namespace ObsFaceSwap.Host.Pipeline.Faces;
 /// Creates the privacy pipeline's face detector: MediaPipe BlazeFace full-range
 /// (<c>blazeface-back-256</c> in models/manifest.json; it finds smaller faces than the 128
 /// "front" model), resolved and SHA-256-verified through the <see cref="ModelStore"/>, run by
-/// ONNX Runtime. One detector per channel (its buffers serve one thread).
+/// ONNX Runtime on the execution provider of the channel's settings (<c>execution_provider</c>).
+/// One detector, so one ONNX Runtime session, per channel and provider choice: the channel's
+/// <see cref="FaceDetectStage"/> opens it on the first frame that needs it and keeps it until
+/// the provider setting changes (its buffers serve one thread).
 /// </summary>
 internal sealed class FaceDetectorFactory
 {
@@ -34,6 +38,12 @@ internal sealed class FaceDetectorFactory
         return store.Resolve(ModelId);
     }, logger);
 
-    /// <summary>Opens a new detector. Throws when the model cannot be resolved or loaded.</summary>
-    public IFaceDetector Create() => BlazeFaceDetector.Open(_resolveModel(), BlazeFaceModel.Back256, logger: _logger);
+    /// <summary>
+    /// Opens a new detector (expensive: call once per channel and provider). A provider that
+    /// cannot run here leaves the CPU running the model, with one log line saying why. Throws
+    /// when the model cannot be resolved or loaded.
+    /// </summary>
+    /// <param name="provider">The requested execution provider.</param>
+    public IFaceDetector Create(ExecutionProvider provider = ExecutionProvider.Auto) =>
+        BlazeFaceDetector.Open(_resolveModel(), BlazeFaceModel.Back256, inference: new InferenceOptions(provider), logger: _logger);
 }
