@@ -67,6 +67,32 @@ public sealed class ModelManifestTests
     }
 
     [Fact]
+    public void The_repository_manifest_pins_the_swap_contracts()
+    {
+        var m = ModelManifest.LoadEmbedded();
+        var arcface = m.Get("arcface-w600k-r50");
+        Assert.Equal("4c06341c33c2ca1f86781dab0e829f88ad5b64be9fba56e56bc9ebdefc619e43", arcface.Sha256);
+        Assert.Equal("[N,3,112,112]", TensorDim.Format(arcface.Inputs![0].Shape!));
+        Assert.Equal("[N,512]", TensorDim.Format(arcface.Outputs![0].Shape!));
+
+        foreach (var id in new[] { "inswapper-128", "inswapper-128-fp16" })
+        {
+            var e = m.Get(id);
+            Assert.Equal(["target", "source"], e.Inputs!.Select(t => t.Name));
+            Assert.Equal("[1,3,128,128]", TensorDim.Format(e.Inputs![0].Shape!));
+            Assert.Equal("[1,512]", TensorDim.Format(e.Inputs![1].Shape!));
+            Assert.Equal("[1,3,128,128]", TensorDim.Format(Assert.Single(e.Outputs!).Shape!));
+
+            // Public clients of the fp16 file bind float32 buffers: fp16 weights, float32 I/O.
+            Assert.All(e.Inputs!.Concat(e.Outputs!), t => Assert.Equal("float32", t.ElementType));
+            Assert.Equal("arcface-5pt", e.Template);
+            Assert.Equal(128, e.CropSize);
+        }
+
+        Assert.Equal(554_950_545, m.Get("inswapper-128").Size);
+    }
+
+    [Fact]
     public void A_valid_entry_parses_with_symbolic_and_dynamic_dimensions()
     {
         var m = ModelManifest.Parse(ManifestWith(_ => { }), "test");

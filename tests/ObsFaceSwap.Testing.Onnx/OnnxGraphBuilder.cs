@@ -54,6 +54,28 @@ public sealed class OnnxGraphBuilder
         return this;
     }
 
+    /// <summary>Adds a graph input of another element type (e.g. float16).</summary>
+    /// <param name="name">Input name.</param>
+    /// <param name="elementType">Element type.</param>
+    /// <param name="shape">Dimensions, fixed or symbolic.</param>
+    /// <returns>This builder.</returns>
+    public OnnxGraphBuilder Input(string name, TensorProto.Types.DataType elementType, params OnnxDim[] shape)
+    {
+        _graph.Input.Add(ValueInfo(name, shape, elementType));
+        return this;
+    }
+
+    /// <summary>Adds a graph output of another element type (e.g. float16).</summary>
+    /// <param name="name">Output name.</param>
+    /// <param name="elementType">Element type.</param>
+    /// <param name="shape">Dimensions, fixed or symbolic.</param>
+    /// <returns>This builder.</returns>
+    public OnnxGraphBuilder Output(string name, TensorProto.Types.DataType elementType, params OnnxDim[] shape)
+    {
+        _graph.Output.Add(ValueInfo(name, shape, elementType));
+        return this;
+    }
+
     /// <summary>Adds a float graph output; some node (or an initializer) must produce <paramref name="name"/>.</summary>
     /// <param name="name">Output name.</param>
     /// <param name="shape">Dimensions, fixed or symbolic.</param>
@@ -74,6 +96,43 @@ public sealed class OnnxGraphBuilder
         _graph.Initializer.Add(FloatTensor(name, values, shape));
         return this;
     }
+
+    /// <summary>Adds a float16 initializer (raw little-endian IEEE half values).</summary>
+    /// <param name="name">Tensor name.</param>
+    /// <param name="values">Row-major values, rounded to float16; their count must equal the product of <paramref name="shape"/>.</param>
+    /// <param name="shape">Dimensions; empty for a scalar.</param>
+    /// <returns>This builder.</returns>
+    public OnnxGraphBuilder InitializerFloat16(string name, ReadOnlySpan<float> values, ReadOnlySpan<long> shape)
+    {
+        var tensor = NewTensor(name, TensorProto.Types.DataType.Float16, values.Length, shape);
+        var bytes = new byte[values.Length * 2];
+        for (var i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteHalfLittleEndian(bytes.AsSpan(i * 2), (Half)values[i]);
+        }
+
+        tensor.RawData = ByteString.CopyFrom(bytes);
+        _graph.Initializer.Add(tensor);
+        return this;
+    }
+
+    /// <summary>Adds an initializer built elsewhere (any type or encoding).</summary>
+    /// <param name="tensor">The tensor; its name is the initializer's.</param>
+    /// <returns>This builder.</returns>
+    public OnnxGraphBuilder Initializer(TensorProto tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        _graph.Initializer.Add(tensor);
+        return this;
+    }
+
+    /// <summary><c>output = Cast(input)</c> to <paramref name="to"/>.</summary>
+    /// <param name="input">Input name.</param>
+    /// <param name="output">Output name.</param>
+    /// <param name="to">Target element type.</param>
+    /// <returns>This builder.</returns>
+    public OnnxGraphBuilder Cast(string input, string output, TensorProto.Types.DataType to) =>
+        Node("Cast", [input], [output], OnnxAttributes.Scalar("to", (long)to));
 
     /// <summary>Adds an int64 initializer (shapes for Reshape, axes, ...).</summary>
     /// <param name="name">Tensor name.</param>
@@ -255,7 +314,7 @@ public sealed class OnnxGraphBuilder
         return tensor;
     }
 
-    private static ValueInfoProto ValueInfo(string name, OnnxDim[] shape)
+    private static ValueInfoProto ValueInfo(string name, OnnxDim[] shape, TensorProto.Types.DataType elementType = TensorProto.Types.DataType.Float)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(shape);
@@ -274,7 +333,7 @@ public sealed class OnnxGraphBuilder
             {
                 TensorType = new TypeProto.Types.Tensor
                 {
-                    ElemType = (int)TensorProto.Types.DataType.Float,
+                    ElemType = (int)elementType,
                     Shape = tensorShape,
                 },
             },
