@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ObsFaceSwap.Media;
 using ObsFaceSwap.Vision;
 
 namespace ObsFaceSwap.Cli;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ObsFaceSwap.Media;
 using ObsFaceSwap.Inference;
 using ObsFaceSwap.Inference.Detection;
 using ObsFaceSwap.Models;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using ObsFaceSwap.Media;
 using ObsFaceSwap.Inference.Detection;
 using ObsFaceSwap.Models;
 using ObsFaceSwap.Vision;

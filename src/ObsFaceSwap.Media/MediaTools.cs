@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 
-namespace ObsFaceSwap.Cli;
+namespace ObsFaceSwap.Media;
 
 /// <summary>An input image or video cannot be read (missing, not media, no video stream). The message names the file.</summary>
 public sealed class MediaInputException : Exception
@@ -75,10 +75,10 @@ public sealed class MediaToolMissingException : Exception
 /// <param name="FramesPerSecond"><paramref name="FrameRate"/> as a number, &gt; 0.</param>
 /// <param name="FrameCount">Frames in the stream when known (container header or duration * rate).</param>
 /// <param name="HasAudio">Whether the file has an audio stream.</param>
-internal sealed record MediaInfo(int Width, int Height, string FrameRate, double FramesPerSecond, long? FrameCount, bool HasAudio);
+public sealed record MediaInfo(int Width, int Height, string FrameRate, double FramesPerSecond, long? FrameCount, bool HasAudio);
 
 /// <summary>ffmpeg and ffprobe as child processes.</summary>
-internal static class MediaTools
+public static class MediaTools
 {
     /// <summary>Starts <paramref name="tool"/> with redirected stdin (optional), stdout and stderr.</summary>
     public static Process Start(string tool, IEnumerable<string> arguments, bool redirectInput = false)
