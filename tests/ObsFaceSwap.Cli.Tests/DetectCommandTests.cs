@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ObsFaceSwap.Media;
 
 namespace ObsFaceSwap.Cli.Tests;
 
