@@ -942,6 +942,7 @@ void ofs_filter_get_defaults(obs_data_t *settings)
 	obs_data_set_default_string(settings, "face_mapping", "all");
 	obs_data_set_default_string(settings, "face_map", "");
 	obs_data_set_default_string(settings, "swapper_model", "inswapper-128");
+	obs_data_set_default_string(settings, "embedder_model", "arcface-w600k-r50");
 	obs_data_set_default_int(settings, "colour_correction", 50);
 	obs_data_set_default_int(settings, "swap_opacity", 100);
 }
@@ -1147,7 +1148,7 @@ void ofs_filter_update(void *data, obs_data_t *settings)
 	obs_data_set_int(effective, "sync_delay_frames", delay);
 	obs_data_set_string(effective, "execution_provider", provider_name);
 	static const char *const swap_keys[] = {"identity_folder", "identity", "face_mapping", "face_map",
-						"swapper_model"};
+						"swapper_model", "embedder_model"};
 	for (size_t i = 0; i < sizeof(swap_keys) / sizeof(swap_keys[0]); i++) {
 		const char *v = obs_data_get_string(settings, swap_keys[i]);
 		obs_data_set_string(effective, swap_keys[i], v ? v : "");

@@ -57,9 +57,10 @@ internal static class RunCommand
         {
             // Every channel gets every mode's stages; the detector is created on a channel's
             // first privacy frame, so a host that never runs privacy mode never loads a model.
-            var detectors = FaceDetectorFactory.FromModelStore(sp.GetRequiredService<ILoggerFactory>().CreateLogger("ObsFaceSwap.Inference"));
+            var loggers = sp.GetRequiredService<ILoggerFactory>();
+            var detectors = FaceDetectorFactory.FromModelStore(loggers.CreateLogger("ObsFaceSwap.Inference"));
             return new ControlServerOptions(TimeSpan.FromSeconds(settings.IdleExitSeconds), TimeSpan.FromSeconds(10),
-                PipelineFactory: () => FramePipeline.Create(detectors.Create));
+                PipelineFactory: () => FramePipeline.Create(detectors.Create, () => SwapEngines.FromModelStore(detectors, loggers.CreateLogger("ObsFaceSwap.Swap"))));
         });
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<ControlServerService>();

@@ -3,6 +3,7 @@ using ObsFaceSwap.Channel;
 using ObsFaceSwap.Host.Pipeline.Faces;
 using ObsFaceSwap.Host.Stats;
 using ObsFaceSwap.Inference;
+using ObsFaceSwap.Swap;
 using ObsFaceSwap.Vision;
 
 namespace ObsFaceSwap.Host.Pipeline;
@@ -10,12 +11,13 @@ namespace ObsFaceSwap.Host.Pipeline;
 /// <summary>
 /// The ordered stages of one channel for each mode, each stage timed into its own reservoir.
 /// <see cref="PipelineMode.Diagnostic"/> runs the diagnostic stage, <see cref="PipelineMode.Privacy"/>
-/// face detection then tracking, <see cref="PipelineMode.Off"/> nothing.
+/// face detection then tracking, <see cref="PipelineMode.Swap"/> detection, tracking and
+/// swapping, <see cref="PipelineMode.Off"/> nothing. A stage may serve several modes.
 /// </summary>
 internal sealed class FramePipeline
 {
     private readonly IFrameStage[] _stages;
-    private readonly PipelineMode[] _modes;
+    private readonly int[] _modes; // bit (1 << mode) per mode the stage runs in
     private readonly LatencyReservoir[] _times;
 
     /// <summary>A pipeline whose stages all run in diagnostic mode (tests, and the diagnostic-only host).</summary>
@@ -24,12 +26,15 @@ internal sealed class FramePipeline
     {
     }
 
-    /// <summary>A pipeline from (mode, stage) pairs; stages of one mode run in the given order.</summary>
+    /// <summary>
+    /// A pipeline from (mode, stage) pairs; stages of one mode run in the given order. A stage
+    /// listed for several modes is one stage (one set of statistics), at its first place.
+    /// </summary>
     public FramePipeline(IReadOnlyList<(PipelineMode Mode, IFrameStage Stage)> stages)
     {
         ArgumentNullException.ThrowIfNull(stages);
-        _stages = stages.Select(s => s.Stage).ToArray();
-        _modes = stages.Select(s => s.Mode).ToArray();
+        _stages = stages.Select(s => s.Stage).Distinct(ReferenceEqualityComparer.Instance).Cast<IFrameStage>().ToArray();
+        _modes = _stages.Select(stage => stages.Where(s => ReferenceEquals(s.Stage, stage)).Aggregate(0, (bits, s) => bits | (1 << (int)s.Mode))).ToArray();
         _times = new LatencyReservoir[_stages.Length];
         for (var i = 0; i < _times.Length; i++)
         {
@@ -45,19 +50,30 @@ internal sealed class FramePipeline
     /// <paramref name="detectorFactory"/> on the first privacy frame of the channel, on its thread,
     /// for the execution provider of the channel's settings (again, once, when that changes).
     /// </summary>
-    public static FramePipeline Create(Func<ExecutionProvider, IFaceDetector> detectorFactory)
+    /// <param name="detectorFactory">Opens the channel's face detector for a provider.</param>
+    /// <param name="swapFactory">Creates the channel's swap engine on its first swap frame; null: swap mode reports every face unswapped (masked).</param>
+    public static FramePipeline Create(Func<ExecutionProvider, IFaceDetector> detectorFactory, Func<SwapEngine>? swapFactory = null)
     {
         var faces = new FaceFrameState();
+        var detect = new FaceDetectStage(detectorFactory, faces);
+        var track = new FaceTrackStage(faces);
+        var swap = new FaceSwapStage(swapFactory ?? (() => new SwapEngine(
+            id => throw new InvalidOperationException("this host was started without the swap models"),
+            () => detectorFactory(ExecutionProvider.Cpu),
+            _ => throw new InvalidOperationException("this host cannot read images"))), faces);
         return new FramePipeline(
         [
             (PipelineMode.Diagnostic, new DiagnosticStage()),
-            (PipelineMode.Privacy, new FaceDetectStage(detectorFactory, faces)),
-            (PipelineMode.Privacy, new FaceTrackStage(faces)),
+            (PipelineMode.Privacy, detect),
+            (PipelineMode.Privacy, track),
+            (PipelineMode.Swap, detect),
+            (PipelineMode.Swap, track),
+            (PipelineMode.Swap, swap),
         ]);
     }
 
     /// <summary>
-    /// <see cref="Create(Func{ExecutionProvider, IFaceDetector})"/> with a factory that ignores the
+    /// <see cref="Create(Func{ExecutionProvider, IFaceDetector}, Func{SwapEngine})"/> with a factory that ignores the
     /// provider setting (tests with stand-in detectors).
     /// </summary>
     public static FramePipeline Create(Func<IFaceDetector> detectorFactory)
@@ -76,7 +92,7 @@ internal sealed class FramePipeline
 
         for (var i = 0; i < _stages.Length; i++)
         {
-            if (_modes[i] != mode)
+            if ((_modes[i] & (1 << (int)mode)) == 0)
             {
                 continue;
             }

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using ObsFaceSwap.Inference;
+using ObsFaceSwap.Swap;
 
 namespace ObsFaceSwap.Host.Pipeline;
 
@@ -15,6 +16,9 @@ internal enum PipelineMode
 
     /// <summary>"privacy": face detection and tracking; one face item per tracked face, masked by the shim.</summary>
     Privacy,
+
+    /// <summary>"swap": detection, tracking and swapping; face items (flagged when a mapped face has no swap) and one patch per swapped face.</summary>
+    Swap,
 }
 
 /// <summary>
@@ -28,8 +32,18 @@ internal enum PipelineMode
 /// (default), <c>cpu</c>, <c>cuda</c>, <c>tensorrt</c>, <c>directml</c> or <c>coreml</c>, any
 /// case). One that cannot run here falls back to the CPU with one log line saying why.
 /// </param>
-internal sealed record PipelineSettings(PipelineMode Mode, int DetectInterval = 1, ExecutionProvider Provider = ExecutionProvider.Auto)
+/// <param name="Swap">
+/// Swap mode's options (keys <c>identity_folder</c>, <c>identity</c>, <c>face_mapping</c>,
+/// <c>face_map</c>, <c>swapper_model</c>, <c>embedder_model</c>, <c>colour_correction</c> and
+/// <c>swap_opacity</c> 0..100); null = the defaults.
+/// </param>
+internal sealed record PipelineSettings(PipelineMode Mode, int DetectInterval = 1, ExecutionProvider Provider = ExecutionProvider.Auto, SwapOptions? Swap = null)
 {
+    /// <summary>Swap options in effect (the defaults when none were given), with this settings' provider.</summary>
+    public SwapOptions SwapOrDefault => (Swap ?? DefaultSwap) with { Provider = Provider };
+
+    private static SwapOptions DefaultSwap { get; } = new();
+
     /// <summary>The settings key of <see cref="Provider"/>.</summary>
     public const string ProviderKey = "execution_provider";
 
@@ -44,6 +58,7 @@ internal sealed record PipelineSettings(PipelineMode Mode, int DetectInterval = 
     {
         PipelineMode.Off => "off",
         PipelineMode.Privacy => "privacy",
+        PipelineMode.Swap => "swap",
         _ => "diagnostic",
     };
 
@@ -57,6 +72,7 @@ internal sealed record PipelineSettings(PipelineMode Mode, int DetectInterval = 
         var mode = Default.Mode;
         var detectInterval = Default.DetectInterval;
         var provider = Default.Provider;
+        var swap = DefaultSwap;
         try
         {
             var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 16 });
@@ -71,7 +87,18 @@ internal sealed record PipelineSettings(PipelineMode Mode, int DetectInterval = 
                 var isMode = reader.ValueTextEquals("mode"u8);
                 var isInterval = reader.ValueTextEquals("detect_interval"u8);
                 var isProvider = reader.ValueTextEquals("execution_provider"u8);
+                var swapKey = SwapKey(ref reader);
                 reader.Read();
+                if (swapKey is not null)
+                {
+                    if (!TryReadSwap(ref reader, swapKey, ref swap, out error))
+                    {
+                        return false;
+                    }
+
+                    continue;
+                }
+
                 if (isProvider)
                 {
                     if (reader.TokenType != JsonTokenType.String || !ExecutionProviders.TryParse(reader.GetString(), out provider))
@@ -103,7 +130,7 @@ internal sealed record PipelineSettings(PipelineMode Mode, int DetectInterval = 
 
                 if (reader.TokenType != JsonTokenType.String)
                 {
-                    error = $"settings key 'mode' must be a string (\"diagnostic\", \"privacy\" or \"off\"), found {reader.TokenType}";
+                    error = $"settings key 'mode' must be a string (\"diagnostic\", \"swap\", \"privacy\" or \"off\"), found {reader.TokenType}";
                     return false;
                 }
 
@@ -115,13 +142,17 @@ internal sealed record PipelineSettings(PipelineMode Mode, int DetectInterval = 
                 {
                     mode = PipelineMode.Privacy;
                 }
+                else if (reader.ValueTextEquals("swap"u8))
+                {
+                    mode = PipelineMode.Swap;
+                }
                 else if (reader.ValueTextEquals("off"u8))
                 {
                     mode = PipelineMode.Off;
                 }
                 else
                 {
-                    error = $"settings key 'mode' is \"{reader.GetString()}\", expected \"diagnostic\", \"privacy\" or \"off\"";
+                    error = $"settings key 'mode' is \"{reader.GetString()}\", expected \"diagnostic\", \"swap\", \"privacy\" or \"off\"";
                     return false;
                 }
             }
@@ -138,10 +169,79 @@ internal sealed record PipelineSettings(PipelineMode Mode, int DetectInterval = 
             return false;
         }
 
-        settings = mode == Default.Mode && detectInterval == Default.DetectInterval && provider == Default.Provider
+        settings = mode == Default.Mode && detectInterval == Default.DetectInterval && provider == Default.Provider && swap == DefaultSwap
             ? Default
-            : new PipelineSettings(mode, detectInterval, provider);
+            : new PipelineSettings(mode, detectInterval, provider, swap == DefaultSwap ? null : swap);
         error = null;
+        return true;
+    }
+
+    private static readonly string[] SwapKeys =
+        ["identity_folder", "identity", "face_mapping", "face_map", "swapper_model", "embedder_model", "colour_correction", "swap_opacity"];
+
+    private static string? SwapKey(ref Utf8JsonReader reader)
+    {
+        foreach (var key in SwapKeys)
+        {
+            if (reader.ValueTextEquals(key))
+            {
+                return key;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool TryReadSwap(ref Utf8JsonReader reader, string key, ref SwapOptions swap, [NotNullWhen(false)] out string? error)
+    {
+        error = null;
+        if (key is "colour_correction" or "swap_opacity")
+        {
+            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var percent) || percent is < 0 or > 100)
+            {
+                error = $"settings key '{key}' must be an integer 0..100 (percent)";
+                return false;
+            }
+
+            swap = key == "colour_correction" ? swap with { ColourCorrection = percent / 100f } : swap with { Opacity = percent / 100f };
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            error = $"settings key '{key}' must be a string, found {reader.TokenType}";
+            return false;
+        }
+
+        var value = reader.GetString() ?? string.Empty;
+        switch (key)
+        {
+            case "identity_folder":
+                swap = swap with { IdentityFolder = value };
+                break;
+            case "identity":
+                swap = swap with { Identity = value.Length == 0 ? "#1" : value };
+                break;
+            case "face_map":
+                swap = swap with { FaceMap = value };
+                break;
+            case "swapper_model":
+                swap = swap with { SwapperModel = value.Length == 0 ? SwapOptions.DefaultSwapper : value };
+                break;
+            case "embedder_model":
+                swap = swap with { EmbedderModel = value.Length == 0 ? SwapOptions.DefaultEmbedder : value };
+                break;
+            default:
+                if (!SwapOptions.TryParseMapping(value, out var mapping))
+                {
+                    error = $"settings key 'face_mapping' is \"{value}\", expected \"all\", \"order\", \"position\" or \"similarity\"";
+                    return false;
+                }
+
+                swap = swap with { Mapping = mapping };
+                break;
+        }
+
         return true;
     }
 }

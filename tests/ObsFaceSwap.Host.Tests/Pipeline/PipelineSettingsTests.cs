@@ -38,6 +38,11 @@ public sealed class PipelineSettingsTests
     [InlineData("{\"execution_provider\":\"\"}", "'execution_provider'")]
     [InlineData("{\"execution_provider\":null}", "'execution_provider' is Null")]
     [InlineData("{\"execution_provider\":2}", "'execution_provider' is Number")]
+    [InlineData("{\"face_mapping\":\"nearest\"}", "'face_mapping' is \"nearest\", expected \"all\", \"order\", \"position\" or \"similarity\"")]
+    [InlineData("{\"face_mapping\":\"1\"}", "'face_mapping'")]
+    [InlineData("{\"colour_correction\":101}", "'colour_correction' must be an integer 0..100")]
+    [InlineData("{\"swap_opacity\":-1}", "'swap_opacity'")]
+    [InlineData("{\"identity\":3}", "'identity' must be a string")]
     public void Invalid_settings_say_what_is_wrong(string json, string reason)
     {
         Assert.False(PipelineSettings.TryParse(Encoding.UTF8.GetBytes(json), out var settings, out var error));
@@ -78,5 +83,20 @@ public sealed class PipelineSettingsTests
         Assert.Equal(expected, settings.Provider);
         Assert.Equal("execution_provider", PipelineSettings.ProviderKey);
         Assert.Equal(ExecutionProvider.Auto, PipelineSettings.Default.Provider);
+    }
+
+    [Fact]
+    public void Swap_keys_parse_into_the_swap_options_with_the_settings_provider()
+    {
+        var json = "{\"mode\":\"swap\",\"identity_folder\":\"/ids\",\"identity\":\"alice\",\"face_mapping\":\"Position\",\"face_map\":\"alice,-\","
+            + "\"swapper_model\":\"inswapper-128-fp16\",\"embedder_model\":\"\",\"colour_correction\":25,\"swap_opacity\":80,\"execution_provider\":\"cpu\"}";
+        Assert.True(PipelineSettings.TryParse(Encoding.UTF8.GetBytes(json), out var settings, out var error), error);
+        Assert.Equal(PipelineMode.Swap, settings.Mode);
+        var swap = settings.SwapOrDefault;
+        Assert.Equal(("/ids", "alice", ObsFaceSwap.Swap.FaceMappingMode.Position, "alice,-"), (swap.IdentityFolder, swap.Identity, swap.Mapping, swap.FaceMap));
+        Assert.Equal(("inswapper-128-fp16", "arcface-w600k-r50"), (swap.SwapperModel, swap.EmbedderModel));
+        Assert.Equal((0.25f, 0.8f, ExecutionProvider.Cpu), (swap.ColourCorrection, swap.Opacity, swap.Provider));
+        Assert.True(PipelineSettings.TryParse("{\"mode\":\"swap\"}"u8, out var defaults, out _));
+        Assert.Equal(new ObsFaceSwap.Swap.SwapOptions(), defaults.SwapOrDefault);
     }
 }

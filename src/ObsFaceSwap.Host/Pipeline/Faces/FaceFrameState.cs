@@ -10,6 +10,7 @@ namespace ObsFaceSwap.Host.Pipeline.Faces;
 internal sealed class FaceFrameState
 {
     private readonly List<FaceDetection> _detections = new(16);
+    private IReadOnlyList<FaceTrack> _tracks = [];
     private int _detectInterval = 1;
 
     /// <summary>The channel's tracker; recreated when <c>detect_interval</c> changes.</summary>
@@ -24,6 +25,13 @@ internal sealed class FaceFrameState
     /// <summary>The current frame's detections (valid when <see cref="Detected"/>).</summary>
     public ReadOnlySpan<FaceDetection> Detections => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_detections);
 
+    /// <summary>The current frame's tracked faces (set by the track stage; the swap stage reads them).</summary>
+    public IReadOnlyList<FaceTrack> Tracks => _tracks;
+
+    /// <summary>Stores the track stage's output for the current frame (the tracker's list, valid until its next update).</summary>
+    /// <param name="tracks">The tracks.</param>
+    public void SetTracks(IReadOnlyList<FaceTrack> tracks) => _tracks = tracks;
+
     /// <summary>Starts a frame: applies the detect interval and clears the last frame's detections.</summary>
     public void BeginFrame(int detectInterval)
     {
@@ -36,6 +44,7 @@ internal sealed class FaceFrameState
 
         Detected = false;
         _detections.Clear();
+        _tracks = [];
     }
 
     /// <summary>Stores the detector's output for the current frame.</summary>

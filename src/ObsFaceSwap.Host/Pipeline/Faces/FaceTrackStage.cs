@@ -7,7 +7,8 @@ namespace ObsFaceSwap.Host.Pipeline.Faces;
 /// Privacy/swap mode, second stage: updates the tracker with the frame's detections (or
 /// predicts between detections) and adds one <c>OFS_ITEM_FACE</c> per track: smoothed box and
 /// landmarks, score, track id as <c>face_id</c>, and <c>OFS_FACE_FLAG_COASTING</c> when the face
-/// was not found by the last detection (the shim keeps masking it and grows the mask).
+/// was not found by the last detection (the shim keeps masking it and grows the mask). In swap
+/// mode it only tracks: the swap stage reports the faces, with its own flags.
 /// </summary>
 internal sealed class FaceTrackStage : IFrameStage
 {
@@ -26,6 +27,11 @@ internal sealed class FaceTrackStage : IFrameStage
             ? _state.Tracker.Update(seconds, _state.Detections)
             : _state.Tracker.Predict(seconds);
         _state.FrameIndex++;
+        _state.SetTracks(tracks);
+        if (frame.Settings.Mode == PipelineMode.Swap)
+        {
+            return;
+        }
 
         for (var i = 0; i < tracks.Count; i++)
         {

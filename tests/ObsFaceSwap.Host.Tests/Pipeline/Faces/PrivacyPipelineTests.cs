@@ -23,8 +23,8 @@ public sealed unsafe class PrivacyPipelineTests
     [Fact]
     public void Bgra_frames_give_one_tracked_face_at_the_known_position_with_a_stable_id()
     {
-        var (bgra, w, h) = Fixture.AstronautBgra();
-        var pipeline = FramePipeline.Create(Fixture.Detectors().Create);
+        var (bgra, w, h) = FaceFixture.AstronautBgra();
+        var pipeline = FramePipeline.Create(FaceFixture.Detectors().Create);
         var result = new ResultBuilder(1 << 20);
         uint firstId = 0;
         for (var i = 0; i < 5; i++)
@@ -50,8 +50,8 @@ public sealed unsafe class PrivacyPipelineTests
     [Fact]
     public void With_detect_interval_3_the_face_is_still_reported_on_every_frame()
     {
-        var (bgra, w, h) = Fixture.AstronautBgra();
-        var pipeline = FramePipeline.Create(Fixture.Detectors().Create);
+        var (bgra, w, h) = FaceFixture.AstronautBgra();
+        var pipeline = FramePipeline.Create(FaceFixture.Detectors().Create);
         var detections = 0;
         var result = new ResultBuilder(1 << 20);
         var settings = new PipelineSettings(PipelineMode.Privacy, DetectInterval: 3);
@@ -71,8 +71,8 @@ public sealed unsafe class PrivacyPipelineTests
     [Fact]
     public void Nv12_frames_find_the_same_face()
     {
-        var (nv12, w, h) = Fixture.AstronautNv12();
-        var pipeline = FramePipeline.Create(Fixture.Detectors().Create);
+        var (nv12, w, h) = FaceFixture.AstronautNv12();
+        var pipeline = FramePipeline.Create(FaceFixture.Detectors().Create);
         var result = new ResultBuilder(1 << 20);
         pipeline.Run(new FrameContext(1, 0, PixelFormat.Nv12, w, h, nv12.AsSpan(0, w * h), w, nv12.AsSpan(w * h), w, Privacy), result, PipelineMode.Privacy);
         var face = Assert.Single(result.Items.ToArray());
@@ -86,7 +86,7 @@ public sealed unsafe class PrivacyPipelineTests
     {
         const int w = 320, h = 180;
         var grey = Enumerable.Repeat((byte)128, w * h * 4).ToArray();
-        var pipeline = FramePipeline.Create(Fixture.Detectors().Create);
+        var pipeline = FramePipeline.Create(FaceFixture.Detectors().Create);
         var result = new ResultBuilder(1 << 20);
         pipeline.Run(new FrameContext(1, 0, PixelFormat.Bgra, w, h, grey, w * 4, default, 0, Privacy), result, PipelineMode.Privacy);
         Assert.Empty(result.Items.ToArray());
@@ -110,46 +110,4 @@ public sealed unsafe class PrivacyPipelineTests
 
     private static void AssertNear(float actual, float expected, float tolerance, string what) =>
         Assert.True(Math.Abs(actual - expected) <= tolerance, $"{what}: {actual:0.0}, expected {expected:0.0} ± {tolerance:0.0}");
-
-    private static class Fixture
-    {
-        public static string Root()
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "buildspec.json")))
-            {
-                dir = dir.Parent;
-            }
-
-            return dir?.FullName ?? throw new InvalidOperationException("repository root (buildspec.json) not found above " + AppContext.BaseDirectory);
-        }
-
-        public static FaceDetectorFactory Detectors()
-        {
-            var model = Path.Combine(Root(), ".deps", "models", "blazeface", "face_detection_back_256x256_barracuda.onnx");
-            Assert.True(File.Exists(model), $"{model} is missing: run scripts/fetch-deps.sh (scripts/setup.sh runs it)");
-            return new FaceDetectorFactory(() => model, NullLogger.Instance);
-        }
-
-        public static (byte[] Pixels, int Width, int Height) AstronautBgra() => (Decode("bgra", 512 * 512 * 4), 512, 512);
-
-        public static (byte[] Pixels, int Width, int Height) AstronautNv12() => (Decode("nv12", 512 * 512 * 3 / 2), 512, 512);
-
-        private static byte[] Decode(string pixelFormat, int bytes)
-        {
-            var image = Path.Combine(Root(), "tests", "fixtures", "faces", "astronaut.png");
-            var psi = new ProcessStartInfo("ffmpeg", ["-v", "error", "-i", image, "-f", "rawvideo", "-pix_fmt", pixelFormat, "-"])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            using var ffmpeg = Process.Start(psi) ?? throw new InvalidOperationException("ffmpeg did not start");
-            using var output = new MemoryStream();
-            ffmpeg.StandardOutput.BaseStream.CopyTo(output);
-            var errors = ffmpeg.StandardError.ReadToEnd();
-            Assert.True(ffmpeg.WaitForExit(30_000), "ffmpeg did not finish");
-            Assert.True(ffmpeg.ExitCode == 0 && output.Length == bytes, $"ffmpeg decoded {output.Length} bytes of {image} as {pixelFormat}, expected {bytes}: {errors}");
-            return output.ToArray();
-        }
-    }
 }
