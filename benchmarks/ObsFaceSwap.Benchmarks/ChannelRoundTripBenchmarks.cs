@@ -127,7 +127,7 @@ public unsafe class ChannelRoundTripBenchmarks
 
         var result = _result!;
         result.Reset();
-        result.AddPatch(32, 32, Affine2x3.Translation(16, 16), 1f).Fill(0x80);
+        result.AddPatch(32, 32, [1f, 0f, 16, 0f, 1f, 16], 1f).Fill(0x80);
         if (host.TryPublishResult(result, frameId, timestamp, (uint)_width, (uint)_height, 0) == ResultPublishStatus.NoSlot)
         {
             throw new InvalidOperationException("host: no result slot");

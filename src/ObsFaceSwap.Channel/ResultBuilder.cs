@@ -2,22 +2,6 @@ using System.Runtime.InteropServices;
 
 namespace ObsFaceSwap.Channel;
 
-/// <summary>A row-major 2x3 affine transform {a, b, c, d, e, f}: patch (u, v) -> frame (a·u + b·v + c, d·u + e·v + f).</summary>
-/// <param name="A">Row 0, column 0.</param>
-/// <param name="B">Row 0, column 1.</param>
-/// <param name="C">Row 0, translation.</param>
-/// <param name="D">Row 1, column 0.</param>
-/// <param name="E">Row 1, column 1.</param>
-/// <param name="F">Row 1, translation.</param>
-public readonly record struct Affine2x3(float A, float B, float C, float D, float E, float F)
-{
-    /// <summary>A pure translation by (<paramref name="x"/>, <paramref name="y"/>).</summary>
-    public static Affine2x3 Translation(float x, float y) => new(1, 0, x, 0, 1, y);
-
-    /// <summary>True when all six values are finite.</summary>
-    public bool IsFinite => float.IsFinite(A) && float.IsFinite(B) && float.IsFinite(C) && float.IsFinite(D) && float.IsFinite(E) && float.IsFinite(F);
-}
-
 /// <summary>Thrown when a result does not fit its slot or exceeds the item limit.</summary>
 public sealed class ResultCapacityException : InvalidOperationException
 {
@@ -100,20 +84,33 @@ public sealed unsafe class ResultBuilder
     /// </summary>
     /// <param name="width">1..<see cref="Wire.MaxPatchSide"/>.</param>
     /// <param name="height">1..<see cref="Wire.MaxPatchSide"/>.</param>
-    /// <param name="affine">Patch -> frame transform; all values finite.</param>
+    /// <param name="affine">Patch -> frame transform, row-major {a, b, c, d, e, f}: patch (u, v) lands on frame (a·u + b·v + c, d·u + e·v + f); six finite values.</param>
     /// <param name="opacity">Multiplies the alpha; clamped to 0..1; finite.</param>
     /// <returns>The patch's <c>4 * width * height</c> bytes.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range or a value is not finite.</exception>
     /// <exception cref="ResultCapacityException">The result would exceed the item limit or the slot.</exception>
-    public Span<byte> AddPatch(int width, int height, Affine2x3 affine, float opacity)
+    public Span<byte> AddPatch(int width, int height, ReadOnlySpan<float> affine, float opacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(width, (int)Wire.MaxPatchSide);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(height, (int)Wire.MaxPatchSide);
-        if (!affine.IsFinite || !float.IsFinite(opacity))
+        if (affine.Length != 6)
         {
-            throw new ArgumentOutOfRangeException(nameof(affine), "affine and opacity must be finite");
+            throw new ArgumentException($"affine needs 6 values (a, b, c, d, e, f), got {affine.Length}", nameof(affine));
+        }
+
+        foreach (var v in affine)
+        {
+            if (!float.IsFinite(v))
+            {
+                throw new ArgumentOutOfRangeException(nameof(affine), "affine and opacity must be finite");
+            }
+        }
+
+        if (!float.IsFinite(opacity))
+        {
+            throw new ArgumentOutOfRangeException(nameof(opacity), "affine and opacity must be finite");
         }
 
         var bytes = 4 * width * height; // <= 4 MiB: cannot overflow
@@ -122,12 +119,10 @@ public sealed unsafe class ResultBuilder
         ref var item = ref _items[ItemCount];
         item = default;
         item.Kind = (uint)ItemKind.Patch;
-        item.Affine[0] = affine.A;
-        item.Affine[1] = affine.B;
-        item.Affine[2] = affine.C;
-        item.Affine[3] = affine.D;
-        item.Affine[4] = affine.E;
-        item.Affine[5] = affine.F;
+        for (var k = 0; k < 6; k++)
+        {
+            item.Affine[k] = affine[k];
+        }
         item.PatchOffset = (uint)_patchBytesUsed; // made relative to the item table by FinalOffsets
         item.PatchWidth = (uint)width;
         item.PatchHeight = (uint)height;

@@ -121,7 +121,7 @@ public sealed unsafe class RingConcurrencyTests
                 for (var i = 1; i <= results && Environment.TickCount64 < deadline; i++)
                 {
                     builder.Reset();
-                    var patch = builder.AddPatch(8, 8, Affine2x3.Translation(i, 0), 1);
+                    var patch = builder.AddPatch(8, 8, [1f, 0f, i, 0f, 1f, 0], 1);
                     for (var p = 0; p < patch.Length; p += 4)
                     {
                         BinaryPrimitives.WriteInt32LittleEndian(patch[p..], i);

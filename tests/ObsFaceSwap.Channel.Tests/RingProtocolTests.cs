@@ -281,7 +281,7 @@ public sealed unsafe class RingProtocolTests
     {
         using var pair = ChannelPair.Create();
         var builder = new ResultBuilder(pair.Host.Geometry.ResultDataCapacity);
-        var patch = builder.AddPatch(3, 2, Affine2x3.Translation(4, 5), 0.5f);
+        var patch = builder.AddPatch(3, 2, [1f, 0f, 4, 0f, 1f, 5], 0.5f);
         for (var i = 0; i < patch.Length; i++)
         {
             patch[i] = (byte)i;
@@ -411,7 +411,7 @@ public sealed unsafe class RingProtocolTests
     {
         using var pair = ChannelPair.Create();
         var builder = new ResultBuilder(pair.Host.Geometry.ResultDataCapacity);
-        builder.AddPatch(4, 4, Affine2x3.Translation(0, 0), 1);
+        builder.AddPatch(4, 4, [1f, 0f, 0, 0f, 1f, 0], 1);
         Assert.Equal(ResultPublishStatus.Published, pair.Host.TryPublishResult(builder, 1, 0, 64, 48, 0));
         var slot = pair.Shim.ResultSlot(FindResultSlot(pair.Shim, 1));
         var item = (OfsResultItem*)((byte*)slot + 64);

@@ -34,7 +34,7 @@ internal sealed class DiagnosticStage : IFrameStage
                 var h = Math.Min(Tile, rh - ty);
                 var x0 = rx + tx;
                 var y0 = ry + ty;
-                var patch = result.AddPatch(w, h, Affine2x3.Translation(x0, y0), opacity: 1f);
+                var patch = result.AddPatch(w, h, [1f, 0f, x0, 0f, 1f, y0], opacity: 1f);
                 for (var y = 0; y < h; y++)
                 {
                     var row = patch.Slice(y * w * 4, w * 4);

@@ -115,7 +115,7 @@ public sealed unsafe class ChannelSessionTests
 
         public void Process(in FrameContext frame, ResultBuilder result)
         {
-            result.AddPatch(1, 1, Affine2x3.Translation(0, 0), 1);
+            result.AddPatch(1, 1, [1f, 0f, 0, 0f, 1f, 0], 1);
             throw new InvalidOperationException("stage failure for the test");
         }
     }

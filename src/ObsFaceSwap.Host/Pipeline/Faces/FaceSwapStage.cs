@@ -1,7 +1,7 @@
 using ObsFaceSwap.Channel;
 using ObsFaceSwap.Swap;
 using ObsFaceSwap.Vision.Tracking;
-using VisionAffine = ObsFaceSwap.Vision.Alignment.Affine2x3;
+using ObsFaceSwap.Vision.Alignment;
 
 namespace ObsFaceSwap.Host.Pipeline.Faces;
 
@@ -85,9 +85,10 @@ internal sealed class FaceSwapStage : IFrameStage, IDisposable, ISwapOutput
         _result!.AddFace(_box, _landmarks, track.Score, track.Id, flags);
     }
 
-    void ISwapOutput.Patch(ReadOnlySpan<byte> bgra, int size, VisionAffine patchToFrame, float opacity)
+    void ISwapOutput.Patch(ReadOnlySpan<byte> bgra, int size, Affine2x3 patchToFrame, float opacity)
     {
-        var affine = new Affine2x3(patchToFrame.A, patchToFrame.B, patchToFrame.C, patchToFrame.D, patchToFrame.E, patchToFrame.F);
+        Span<float> affine = stackalloc float[6];
+        patchToFrame.CopyTo(affine);
         bgra[..(size * size * 4)].CopyTo(_result!.AddPatch(size, size, affine, opacity));
     }
 

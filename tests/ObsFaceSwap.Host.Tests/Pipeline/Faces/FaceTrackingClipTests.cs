@@ -140,7 +140,7 @@ public sealed class FaceTrackingClipTests(ITestOutputHelper output)
 
         // Raw: the detector alone on every frame, the two faces told apart by x.
         var raw = new List<double[]>[2] { [], [] };
-        using (var detector = Detectors().Create())
+        using (var detector = FaceFixture.Detectors().Create())
         {
             foreach (var frame in frames)
             {
@@ -189,7 +189,7 @@ public sealed class FaceTrackingClipTests(ITestOutputHelper output)
 
     private readonly record struct TrackedFace(uint Id, (double X, double Y) Centre, double[] Landmarks, bool Coasting);
 
-    private static async Task<IReadOnlyList<VideoFrame>> Decode(ClipSpec spec)
+    internal static async Task<IReadOnlyList<VideoFrame>> Decode(ClipSpec spec)
     {
         var clip = await TestClip.EnsureAsync(spec);
         return await clip.DecodeFramesAsync();
@@ -198,7 +198,7 @@ public sealed class FaceTrackingClipTests(ITestOutputHelper output)
     /// <summary>Runs every frame through the privacy pipeline as the host does; the faces it reports, per frame.</summary>
     private static unsafe List<TrackedFace[]> RunPipeline(IReadOnlyList<VideoFrame> frames)
     {
-        var pipeline = FramePipeline.Create(Detectors().Create);
+        var pipeline = FramePipeline.Create(FaceFixture.Detectors().Create);
         var result = new ResultBuilder(1 << 20);
         var tracked = new List<TrackedFace[]>(frames.Count);
         try
@@ -239,7 +239,7 @@ public sealed class FaceTrackingClipTests(ITestOutputHelper output)
     /// <summary>The two face centres in frame 0 from one raw detection, checked against the image layout.</summary>
     private static ((double X, double Y) Astronaut, (double X, double Y) Hopper) ReferenceCentres(ClipSpec spec, VideoFrame frame0)
     {
-        using var detector = Detectors().Create();
+        using var detector = FaceFixture.Detectors().Create();
         var detections = detector.Detect(frame0.Bgra, frame0.Width, frame0.Height, frame0.Stride);
         Assert.True(detections.Count == 2, $"frame 0: the detector found {detections.Count} faces, expected 2");
         var centres = detections.Select(d => (X: d.Box.X + (d.Box.Width / 2.0), Y: d.Box.Y + (d.Box.Height / 2.0))).OrderBy(c => c.X).ToArray();
@@ -264,7 +264,7 @@ public sealed class FaceTrackingClipTests(ITestOutputHelper output)
     /// repeat): the difference of two uniform integers 0..<paramref name="amplitude"/>, a
     /// triangular distribution on ±amplitude (amplitude + 1 a power of two, so unbiased).
     /// </summary>
-    private static void AddSensorNoise(IReadOnlyList<VideoFrame> frames, int amplitude)
+    internal static void AddSensorNoise(IReadOnlyList<VideoFrame> frames, int amplitude)
     {
         if (amplitude == 0)
         {
@@ -298,7 +298,7 @@ public sealed class FaceTrackingClipTests(ITestOutputHelper output)
     ];
 
     /// <summary>RMS over frames and coordinates (of every series given) of the change from one frame to the next.</summary>
-    private static double RmsFrameToFrame(params List<double[]>[] series)
+    internal static double RmsFrameToFrame(params List<double[]>[] series)
     {
         double sum = 0;
         var n = 0;
@@ -346,12 +346,5 @@ public sealed class FaceTrackingClipTests(ITestOutputHelper output)
         }
 
         return max;
-    }
-
-    private static FaceDetectorFactory Detectors()
-    {
-        var model = Path.Combine(RepositoryLayout.Root, ".deps", "models", "blazeface", "face_detection_back_256x256_barracuda.onnx");
-        Assert.True(File.Exists(model), $"{model} is missing: run scripts/fetch-deps.sh (scripts/setup.sh runs it)");
-        return new FaceDetectorFactory(() => model, NullLogger.Instance);
     }
 }

@@ -18,32 +18,32 @@ public sealed unsafe class SwapPipelineTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private PipelineSettings Settings(string swapperPath)
+    /// <summary>Swap settings with the synthetic embedder and one identity (Grace Hopper) written under <paramref name="folder"/>.</summary>
+    internal static PipelineSettings SwapSettings(string folder, string swapperPath)
     {
-        var identities = Directory.CreateDirectory(Path.Combine(_folder, "identities")).FullName;
+        var identities = Directory.CreateDirectory(Path.Combine(folder, "identities")).FullName;
         File.Copy(Path.Combine(FaceFixture.Root(), "tests", "fixtures", "faces", "grace_hopper.jpg"), Path.Combine(identities, "grace.jpg"), overwrite: true);
-        var embedder = Path.Combine(_folder, "arcface.onnx");
+        var embedder = Path.Combine(folder, "arcface.onnx");
         ArcFaceStandIn.Build().Save(embedder);
         return new PipelineSettings(PipelineMode.Swap, Swap: new SwapOptions(identities, "grace", SwapperModel: swapperPath, EmbedderModel: embedder));
     }
 
-    private static FramePipeline Pipeline()
+    /// <summary>The host's pipeline with a swap engine that takes models by path.</summary>
+    internal static FramePipeline Pipeline()
     {
-        var detectors = FaceDetectorFactory();
+        var detectors = FaceFixture.Detectors();
         return FramePipeline.Create(detectors.Create, () => new SwapEngine(
             id => throw new InvalidOperationException(id),
             () => detectors.Create(ObsFaceSwap.Inference.ExecutionProvider.Cpu),
             path => MediaTools.DecodeImageAsync(path, CancellationToken.None).GetAwaiter().GetResult()));
     }
 
-    private static ObsFaceSwap.Host.Pipeline.Faces.FaceDetectorFactory FaceDetectorFactory() => FaceFixture.Detectors();
-
     [Fact]
     public void Each_frame_carries_the_face_and_its_patch_with_the_affine_onto_the_face()
     {
         var swapper = Path.Combine(_folder, "inswapper.onnx");
         InswapperStandIn.Build().Save(swapper);
-        var settings = Settings(swapper);
+        var settings = SwapSettings(_folder, swapper);
         var (bgra, w, h) = FaceFixture.AstronautBgra();
         var pipeline = Pipeline();
         var result = new ResultBuilder(1 << 20);
@@ -71,7 +71,7 @@ public sealed unsafe class SwapPipelineTests : IDisposable
     [Fact]
     public void Without_a_usable_model_every_face_is_flagged_unswapped_and_no_patch_is_sent()
     {
-        var settings = Settings(Path.Combine(_folder, "missing.onnx"));
+        var settings = SwapSettings(_folder, Path.Combine(_folder, "missing.onnx"));
         var (nv12, w, h) = FaceFixture.AstronautNv12();
         var pipeline = Pipeline();
         var result = new ResultBuilder(1 << 20);
