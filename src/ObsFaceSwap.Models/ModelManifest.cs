@@ -24,7 +24,15 @@ public sealed class ModelManifest
     public IReadOnlyList<ModelEntry> Entries => Models ?? [];
 
     /// <summary>Finds an entry by id (ordinal), or null.</summary>
-    public ModelEntry? Find(string id) => Entries.FirstOrDefault(e => string.Equals(e.Id, id, StringComparison.Ordinal));
+    /// <remarks>
+    /// Besides the id, the model's file name with or without its extension is accepted
+    /// (<c>inswapper_128</c>, <c>inswapper_128.fp16.onnx</c>), as users know the models by
+    /// their file names.
+    /// </remarks>
+    public ModelEntry? Find(string id) =>
+        Entries.FirstOrDefault(e => string.Equals(e.Id, id, StringComparison.Ordinal))
+        ?? Entries.FirstOrDefault(e => e.File is { } file
+            && (string.Equals(file, id, StringComparison.Ordinal) || string.Equals(Path.GetFileNameWithoutExtension(file), id, StringComparison.Ordinal)));
 
     /// <summary>Finds an entry by id, or throws <see cref="UnknownModelException"/> listing the known ids.</summary>
     public ModelEntry Get(string id) => Find(id) ?? throw new UnknownModelException(id, Entries.Select(e => e.Id ?? "?"));

@@ -189,4 +189,17 @@ public sealed class ModelManifestTests
         Assert.Contains("unknown model 'nope'", e.Message, StringComparison.Ordinal);
         Assert.Contains("blazeface-front-128", e.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("inswapper_128", "inswapper-128")]
+    [InlineData("inswapper_128.onnx", "inswapper-128")]
+    [InlineData("inswapper_128.fp16", "inswapper-128-fp16")]
+    [InlineData("inswapper-128-fp16", "inswapper-128-fp16")]
+    [InlineData("w600k_r50", "arcface-w600k-r50")]
+    public void A_model_is_found_by_its_id_or_its_file_name(string name, string id)
+    {
+        var manifest = ModelManifest.LoadEmbedded();
+        Assert.Equal(id, manifest.Get(name).Id);
+        Assert.Null(manifest.Find("inswapper"));
+    }
 }
