@@ -13,6 +13,9 @@ namespace ObsFaceSwap.Cli;
 /// obs-faceswap detect IMAGE [--json] [--model back-256|front-128] [--provider auto|cpu|cuda|tensorrt|directml|coreml]
 /// obs-faceswap process --input IN --output OUT --mode pixelate|blur|solid [--intensity 10..100] [--shape ellipse|box]
 ///                      [--padding 0..100] [--detect-interval N] [--model ...] [--provider ...]
+/// obs-faceswap process --input IN --output OUT --mode swap --identity IMAGE|FOLDER [--identity-name NAME|#N]
+///                      [--face-mapping all|order|position|similarity] [--face-map TEXT] [--swapper-model ID|PATH]
+///                      [--embedder-model ID|PATH] [--colour-correction 0..100] [--opacity 0..100] [mask and detector options]
 /// </code>
 /// Exit codes: <see cref="ExitCodes"/>.
 /// </summary>

@@ -10,10 +10,10 @@ namespace ObsFaceSwap.Cli;
 /// <item><term>4</term><description>fetch or import failed: network, HTTP status, no download URL, source file missing, I/O</description></item>
 /// <item><term>5</term><description>the model's licence needs <c>--accept-licence</c></description></item>
 /// <item><term>6</term><description>the models manifest is invalid or unreadable</description></item>
-/// <item><term>10</term><description><c>detect</c> / <c>process</c>: the input image or video is missing or cannot be decoded (the message names the file)</description></item>
+/// <item><term>10</term><description><c>detect</c> / <c>process</c>: the input image or video is missing or cannot be decoded (the message names the file); <c>process --mode swap</c>: an identity is missing or unusable (no face or several, unknown name)</description></item>
 /// <item><term>11</term><description><c>process</c>: the output cannot be written or encoding failed (no partial output is left)</description></item>
 /// <item><term>12</term><description><c>detect</c> / <c>process</c>: ffmpeg or ffprobe is not installed</description></item>
-/// <item><term>13</term><description><c>detect</c> / <c>process</c>: the verified model file cannot be loaded by ONNX Runtime</description></item>
+/// <item><term>13</term><description><c>detect</c> / <c>process</c>: the verified model file cannot be loaded by ONNX Runtime, or a swap model given by path lacks its contract</description></item>
 /// <item><term>130</term><description>cancelled (Ctrl+C)</description></item>
 /// </list>
 /// </summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ObsFaceSwap.Inference;
 using ObsFaceSwap.Inference.Swap;
+using ObsFaceSwap.Models;
 using ObsFaceSwap.Vision;
 using ObsFaceSwap.Vision.Alignment;
 using ObsFaceSwap.Vision.Tracking;
@@ -77,6 +78,7 @@ public sealed class SwapEngine : IDisposable
         }
 
         var previous = _options;
+        var previousProblem = Problem;
         _options = options;
         Problem = null;
         _unusable.Clear();
@@ -96,14 +98,18 @@ public sealed class SwapEngine : IDisposable
                 _sources = IdentityFolder.Scan(options.IdentityFolder);
             }
 
-            _live = null;
-            _live = Load(IdentityFolder.Resolve(_sources, options.Identity));
-            if (modelsChanged || previous!.Mapping != options.Mapping || previous.FaceMap != options.FaceMap)
+            // The mapping first: a mapping must never be left over from an earlier setting
+            // (a face mapped to "-" must not be swapped because a later step failed).
+            if (modelsChanged || previousProblem is not null || previous!.Mapping != options.Mapping || previous.FaceMap != options.FaceMap)
             {
+                _mapper = new FaceMapper(FaceMappingMode.All);
                 _mapper = BuildMapper(options);
             }
+
+            _live = null;
+            _live = Load(IdentityFolder.Resolve(_sources, options.Identity));
         }
-        catch (Exception e) when (e is IdentityNotFoundException or IdentityImageException or ModelLoadException or FormatException
+        catch (Exception e) when (e is IdentityNotFoundException or IdentityImageException or ModelLoadException or ModelStoreException or FormatException
             or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
         {
             Problem = e.Message;

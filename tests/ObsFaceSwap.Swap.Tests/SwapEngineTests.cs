@@ -189,4 +189,38 @@ public sealed class SwapEngineTests(ITestOutputHelper output) : IDisposable
         Assert.Equal([(1u, true)], result.Faces);
         Assert.Empty(result.Patches);
     }
+
+    [Fact]
+    public void A_model_the_store_cannot_give_is_a_problem_not_an_exception()
+    {
+        _assets.TintedIdentity("red", "grace_hopper.jpg", "rr=1:gg=0.3:bb=0.3");
+        using var engine = new SwapEngine(
+            id => throw new ObsFaceSwap.Models.ModelMissingException(id, "/cache/" + id, "obs-faceswap models fetch " + id),
+            () => SwapAssets.Detector(),
+            SwapAssets.Decode);
+        engine.Configure(_assets.Options() with { SwapperModel = "inswapper-128" });
+        Assert.Contains("inswapper-128", engine.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void After_a_failed_configuration_the_new_face_mapping_applies()
+    {
+        _assets.TintedIdentity("red", "grace_hopper.jpg", "rr=1:gg=0.3:bb=0.3");
+        using var detector = SwapAssets.Detector();
+        using var engine = SwapAssets.Engine();
+        var (frame, w, h) = SwapAssets.Decode(_assets.TwoFaces());
+        var tracks = SwapAssets.Tracks(detector, frame, w, h);
+
+        // The live identity does not exist: a problem, every face reported unswapped.
+        engine.Configure(_assets.Options("nobody", FaceMappingMode.Position, "-,red"));
+        Assert.NotNull(engine.Problem);
+        // Fixed: the left face is left alone, the right one swapped.
+        engine.Configure(_assets.Options("red", FaceMappingMode.Position, "-,red"));
+        Assert.Null(engine.Problem);
+        var result = new RecordingOutput();
+        engine.Process(new FramePixels(frame, w, h, w * 4), tracks, result);
+        Assert.Equal([(1u, false), (2u, false)], result.Faces);
+        var patch = Assert.Single(result.Patches);
+        Assert.InRange(patch.PatchToFrame.Apply(new ObsFaceSwap.Vision.PointF(64, 64)).X, tracks[1].Box.X, tracks[1].Box.X + tracks[1].Box.Width);
+    }
 }
