@@ -126,7 +126,7 @@ public class SwapPipelineBenchmarks : ISwapOutput
     {
     }
 
-    void ISwapOutput.Patch(ReadOnlySpan<byte> bgra, int size, Affine2x3 patchToFrame, float opacity)
+    void ISwapOutput.Patch(uint faceId, ReadOnlySpan<byte> bgra, int size, Affine2x3 patchToFrame, float opacity)
     {
         bgra[..(size * size * 4)].CopyTo(_patchCopy);
         _patches++;

@@ -53,7 +53,7 @@ enum privacy_style {
 };
 
 #define FRESH_FRAMES 3u     /* a result is fresh if computed from one of the last 3 frames sent */
-#define SWAP_STALE_NS 100000000ull /* live swap mode: older than this, every face is masked */
+#define SWAP_MAX_AGE_NS 150000000ull /* swap: a patch this much older (or newer) than the shown frame is not drawn */
 #define BLUR_SMALL_DIV 8u   /* blur: downscaled copies of the source, 1/8 and 1/32 */
 #define BLUR_TINY_DIV 32u
 
@@ -93,6 +93,8 @@ struct ofs_filter {
 	atomic_bool fail_closed;
 	_Atomic uint32_t fail_closed_timeout_ms, fail_closed_growth;
 	atomic_bool synced;                 /* latency_mode "synced" */
+	_Atomic uint32_t mode_generation;   /* +1 whenever the mode changes (update thread); results carry it */
+	int settings_mode;                  /* the mode update last applied (update thread only) */
 	_Atomic uint32_t sync_delay_frames; /* 0: the measured latency */
 	/* privacy_faces, under a sequence lock (odd while update writes). */
 	_Atomic uint32_t faces_seq, faces_count;
@@ -137,6 +139,14 @@ struct ofs_filter {
 	 * ofs_fc_compute needs. */
 	struct ofs_fc_region held[2u * OFS_MAX_RESULT_ITEMS];
 	uint32_t held_count;
+	/* Faces of the newest results for the shown frame that must be hidden
+	 * unless swapped (privacy: every face; swap: faces with a patch or
+	 * OFS_FACE_FLAG_UNSWAPPED); kept while no result arrives. */
+	struct ofs_fc_region known[2u * OFS_MAX_RESULT_ITEMS];
+	uint32_t known_count;
+	/* Swap: the kept result whose patches were drawn on this frame, or
+	 * OFS_SYNC_NONE. */
+	uint32_t drawn_slot;
 	bool have_fresh;
 	uint64_t last_fresh_ns, last_readback_ns;
 	bool privacy_seen;
@@ -388,12 +398,14 @@ static bool upload_patch(struct ofs_filter *f, uint32_t i, const struct ofs_resu
 }
 
 /* Privacy and swap modes take only results of frames sent after the mode
- * began, with status OK (earlier ones may predate its settings); privacy
- * also refuses patches. */
+ * began, computed with the settings of the current mode (settings_generation
+ * = mode_generation: a host that just started, or has not applied the new
+ * mode yet, computes with other settings), with status OK; privacy also
+ * refuses patches. */
 static bool masking_result(const struct ofs_filter *f, const struct ofs_result *r, bool privacy)
 {
 	if (r->header.status != OFS_RESULT_OK || r->header.frame_id < f->gate_frame_id || !r->header.frame_width ||
-	    !r->header.frame_height)
+	    !r->header.frame_height || r->header.settings_generation != atomic_load(&f->mode_generation))
 		return false;
 	for (uint32_t i = 0; privacy && i < r->header.item_count; i++)
 		if (r->items[i].kind == OFS_ITEM_PATCH)
@@ -480,17 +492,21 @@ static void show_result(struct ofs_filter *f, uint32_t slot)
 /* Composites kept result `slot` (OFS_SYNC_NONE: nothing) over the output
  * of a frame shown at `frame_time`: each patch through its affine
  * transform (analysis -> source scale), alpha = mask * opacity,
- * straight-alpha blending. A result more than RESULT_HOLD_NS older than
- * the frame is not drawn. */
-static void composite(struct ofs_filter *f, uint32_t slot, uint64_t frame_time, uint32_t w, uint32_t h)
+ * straight-alpha blending. A result computed more than `max_age_ns` before
+ * (or after) the frame is not drawn. Sets f->drawn_slot. */
+static void composite(struct ofs_filter *f, uint32_t slot, uint64_t frame_time, uint64_t max_age_ns, uint32_t w,
+		      uint32_t h)
 {
+	f->drawn_slot = OFS_SYNC_NONE;
 	if (slot == OFS_SYNC_NONE)
 		return;
 	show_result(f, slot);
 	if (f->item_count == 0 || !f->result_width || !f->result_height)
 		return;
-	if (frame_time > f->result_time && frame_time - f->result_time > RESULT_HOLD_NS)
+	const uint64_t age = frame_time > f->result_time ? frame_time - f->result_time : f->result_time - frame_time;
+	if (age > max_age_ns)
 		return;
+	f->drawn_slot = slot;
 	const float sx = (float)w / (float)f->result_width, sy = (float)h / (float)f->result_height;
 	const bool linear = gs_get_linear_srgb();
 	const bool previous = gs_framebuffer_srgb_enabled();
@@ -538,41 +554,61 @@ static void composite(struct ofs_filter *f, uint32_t slot, uint64_t frame_time, 
 
 /* ---- privacy mode ------------------------------------------------------- */
 
-/* Appends the face boxes of kept result `slot` to f->held as fractions of
- * its frame (at most the array's size): every face, or with `flag` only the
- * faces carrying it; with `outside` only faces whose centre lies in no face
- * box of kept result `outside` (OFS_SYNC_NONE: no such test). */
-static void hold_faces(struct ofs_filter *f, uint32_t slot, uint32_t flag, uint32_t outside)
+/* True if kept result `k` carries a patch for face `id`. */
+static bool has_patch(const struct kept_result *k, uint32_t id)
+{
+	const struct ofs_result_item *items = kept_items(k);
+	for (uint32_t i = 0; id && i < k->header.item_count; i++)
+		if (items[i].kind == OFS_ITEM_PATCH && items[i].face_id == id)
+			return true;
+	return false;
+}
+
+/* Appends to f->known the faces of kept result `slot` that must be hidden
+ * unless swapped, as fractions of its frame: privacy every face; swap the
+ * faces the host wants swapped (a patch, or OFS_FACE_FLAG_UNSWAPPED); faces
+ * the face mapping leaves alone are not hidden. */
+static void know_faces(struct ofs_filter *f, uint32_t slot, bool swap)
 {
 	const struct kept_result *k = &f->kept[slot];
 	const float fw = (float)k->header.frame_width, fh = (float)k->header.frame_height;
 	const struct ofs_result_item *items = kept_items(k);
-	const uint32_t cap = (uint32_t)(sizeof(f->held) / sizeof(f->held[0]));
-	for (uint32_t i = 0; i < k->header.item_count && f->held_count < cap; i++) {
+	const uint32_t cap = (uint32_t)(sizeof(f->known) / sizeof(f->known[0]));
+	for (uint32_t i = 0; i < k->header.item_count && f->known_count < cap; i++) {
 		const struct ofs_result_item *it = &items[i];
-		if (it->kind != OFS_ITEM_FACE || (flag && !(it->flags & flag)))
+		if (it->kind != OFS_ITEM_FACE ||
+		    (swap && !(it->flags & OFS_FACE_FLAG_UNSWAPPED) && !has_patch(k, it->face_id)))
 			continue;
-		const float cx = (it->box[0] + it->box[2] * 0.5f) / fw, cy = (it->box[1] + it->box[3] * 0.5f) / fh;
-		bool covered = false;
-		if (outside != OFS_SYNC_NONE) {
-			const struct kept_result *o = &f->kept[outside];
-			const float ow = (float)o->header.frame_width, oh = (float)o->header.frame_height;
-			for (uint32_t j = 0; j < o->header.item_count && !covered; j++) {
-				const struct ofs_result_item *b = &kept_items(o)[j];
-				covered = b->kind == OFS_ITEM_FACE && cx >= b->box[0] / ow &&
-					  cx <= (b->box[0] + b->box[2]) / ow && cy >= b->box[1] / oh &&
-					  cy <= (b->box[1] + b->box[3]) / oh;
-			}
-		}
-		if (covered)
-			continue;
-		struct ofs_fc_region *r = &f->held[f->held_count++];
+		struct ofs_fc_region *r = &f->known[f->known_count++];
 		r->x = it->box[0] / fw;
 		r->y = it->box[1] / fh;
 		r->w = it->box[2] / fw;
 		r->h = it->box[3] / fh;
 		r->face_id = it->face_id;
 	}
+}
+
+/* Swap: true if face `r` is covered by a patch drawn on this frame: the
+ * drawn result has a patch for the same track id, and that track's face
+ * box there holds the centre of `r` (a face that jumped, e.g. at a cut,
+ * is not covered by its old patch). */
+static bool covered(const struct ofs_filter *f, const struct ofs_fc_region *r)
+{
+	if (f->drawn_slot == OFS_SYNC_NONE)
+		return false;
+	const struct kept_result *k = &f->kept[f->drawn_slot];
+	if (!has_patch(k, r->face_id))
+		return false;
+	const float cx = r->x + r->w * 0.5f, cy = r->y + r->h * 0.5f;
+	const float fw = (float)k->header.frame_width, fh = (float)k->header.frame_height;
+	const struct ofs_result_item *items = kept_items(k);
+	for (uint32_t i = 0; i < k->header.item_count; i++) {
+		const struct ofs_result_item *it = &items[i];
+		if (it->kind == OFS_ITEM_FACE && it->face_id == r->face_id && cx >= it->box[0] / fw &&
+		    cx <= (it->box[0] + it->box[2]) / fw && cy >= it->box[1] / fh && cy <= (it->box[1] + it->box[3]) / fh)
+			return true;
+	}
+	return false;
 }
 
 /* The kept result whose patches swap mode draws on the shown frame. */
@@ -584,50 +620,54 @@ static uint32_t swap_result(const struct ofs_filter *f, const struct ofs_sync_pi
 }
 
 /* Privacy and swap modes: the face boxes to mask on the shown frame.
- * Privacy masks every face; swap only the faces the host flags
- * OFS_FACE_FLAG_UNSWAPPED, and every face once its results are stale.
- * Live: the newest result. Synced: the shown frame's own result; if the
- * host skipped that frame, the results just before and after it together
- * (privacy: the union; swap: the earlier result's patches are drawn, and
- * the later result's faces that no earlier face box holds are masked, so a
- * cut between them is covered); with neither, the earlier result's faces,
- * not fresh, so they grow and time out. With no result at all the previous
- * boxes stay. */
+ * The faces come from: live, the newest result; synced, the shown frame's
+ * own result, or if the host skipped that frame the results just before
+ * and after it together (a cut between them is covered by the later one).
+ * With only an earlier result the shown frame cannot be vouched for:
+ * nothing counts as fresh, so fail_closed masks the whole frame until a
+ * frame has its own (or a later) result. With no result at all (host gone)
+ * the faces known last stay, growing with staleness. Privacy masks every
+ * face; swap masks the faces it wants swapped that no patch drawn on this
+ * frame covers (no swap, a model fault, a late or missing result). */
 static void choose_faces(struct ofs_filter *f, const struct ofs_sync_pick *p, bool synced, bool swap)
 {
-	const uint32_t fresh_flag = swap ? OFS_FACE_FLAG_UNSWAPPED : 0u;
+	uint32_t a = OFS_SYNC_NONE, b = OFS_SYNC_NONE;
+	bool fresh = false;
 	if (!synced) {
-		const uint32_t newest = ofs_sync_newest(&f->sync);
-		if (newest == OFS_SYNC_NONE)
-			return;
-		const bool stale = swap && (!f->have_fresh || os_gettime_ns() - f->last_fresh_ns > SWAP_STALE_NS);
-		f->held_count = 0;
-		hold_faces(f, newest, stale ? 0u : fresh_flag, OFS_SYNC_NONE);
-		return;
-	}
-	if (p->exact == OFS_SYNC_NONE && p->later == OFS_SYNC_NONE && p->earlier == OFS_SYNC_NONE)
-		return;
-	f->held_count = 0;
-	if (p->exact != OFS_SYNC_NONE) {
-		hold_faces(f, p->exact, fresh_flag, OFS_SYNC_NONE);
+		a = ofs_sync_newest(&f->sync);
+	} else if (p->exact != OFS_SYNC_NONE) {
+		a = p->exact;
+		fresh = true;
 	} else if (p->later != OFS_SYNC_NONE) {
-		if (p->earlier != OFS_SYNC_NONE)
-			hold_faces(f, p->earlier, fresh_flag, OFS_SYNC_NONE);
-		const uint32_t drawn = swap ? p->earlier : OFS_SYNC_NONE;
-		hold_faces(f, p->later, drawn == OFS_SYNC_NONE ? fresh_flag : 0u, drawn);
-	} else {
-		hold_faces(f, p->earlier, 0u, OFS_SYNC_NONE);
+		a = p->earlier;
+		b = p->later;
+		fresh = true;
+	} else if (p->earlier != OFS_SYNC_NONE) {
+		a = p->earlier;
+		f->have_fresh = false; /* cannot vouch for this frame: the whole frame */
 	}
-	if (p->exact != OFS_SYNC_NONE || p->later != OFS_SYNC_NONE) {
+	if (a != OFS_SYNC_NONE || b != OFS_SYNC_NONE) {
+		f->known_count = 0;
+		if (a != OFS_SYNC_NONE)
+			know_faces(f, a, swap);
+		if (b != OFS_SYNC_NONE)
+			know_faces(f, b, swap);
+	}
+	if (fresh) {
 		f->have_fresh = true;
 		f->last_fresh_ns = os_gettime_ns();
 	}
+	f->held_count = 0;
+	for (uint32_t i = 0; i < f->known_count; i++)
+		if (!swap || !covered(f, &f->known[i]))
+			f->held[f->held_count++] = f->known[i];
 }
 
 /* Leaves privacy mode: nothing held, nothing fresh. */
 static void privacy_reset(struct ofs_filter *f)
 {
 	f->held_count = 0;
+	f->known_count = 0;
 	f->have_fresh = false;
 	f->privacy_seen = false;
 	f->gate_channel = NULL;
@@ -785,6 +825,7 @@ static void mask(struct ofs_filter *f, gs_texture_t *src, uint32_t w, uint32_t h
 static void forget_results(struct ofs_filter *f)
 {
 	ofs_sync_forget_results(&f->sync);
+	f->drawn_slot = OFS_SYNC_NONE;
 	f->shown_id = 0;
 	f->item_count = 0;
 }
@@ -873,7 +914,8 @@ static void render(struct ofs_filter *f)
 	gs_texture_t *shown = gs_texrender_get_texture(f->frame_tr[pick.frame]);
 	draw_source(shown, w, h);
 	if (!privacy)
-		composite(f, swap_result(f, &pick, synced), f->frame_time[pick.frame], w, h);
+		composite(f, swap_result(f, &pick, synced), f->frame_time[pick.frame], swap ? SWAP_MAX_AGE_NS : RESULT_HOLD_NS, w,
+			  h);
 	if (masking) {
 		choose_faces(f, &pick, synced, swap);
 		if (f->privacy_ok)
@@ -1118,6 +1160,13 @@ void ofs_filter_update(void *data, obs_data_t *settings)
 	atomic_store(&f->fail_closed_growth, (uint32_t)growth);
 	atomic_store(&f->synced, !live);
 	atomic_store(&f->sync_delay_frames, (uint32_t)delay);
+	/* A new mode gets a new generation, stored before the mode: the render
+	 * thread never takes a result of the old mode as one of the new. */
+	const int new_mode = off ? OFS_MODE_OFF : privacy ? OFS_MODE_PRIVACY : swap ? OFS_MODE_SWAP : OFS_MODE_DIAGNOSTIC;
+	if (new_mode != f->settings_mode || atomic_load(&f->mode_generation) == 0) {
+		atomic_fetch_add(&f->mode_generation, 1u);
+		f->settings_mode = new_mode;
+	}
 	atomic_store(&f->mode, off ? OFS_MODE_OFF
 				   : privacy ? OFS_MODE_PRIVACY
 				   : swap  ? OFS_MODE_SWAP
@@ -1147,6 +1196,7 @@ void ofs_filter_update(void *data, obs_data_t *settings)
 	obs_data_set_string(effective, "latency_mode", live ? "live" : "synced");
 	obs_data_set_int(effective, "sync_delay_frames", delay);
 	obs_data_set_string(effective, "execution_provider", provider_name);
+	obs_data_set_int(effective, "mode_generation", (long long)atomic_load(&f->mode_generation));
 	static const char *const swap_keys[] = {"identity_folder", "identity", "face_mapping", "face_map",
 						"swapper_model", "embedder_model"};
 	for (size_t i = 0; i < sizeof(swap_keys) / sizeof(swap_keys[0]); i++) {
@@ -1254,6 +1304,9 @@ void *ofs_filter_create(obs_data_t *settings, obs_source_t *source)
 	atomic_init(&f->fail_closed_timeout_ms, 1000);
 	atomic_init(&f->fail_closed_growth, 100);
 	atomic_init(&f->synced, true);
+	atomic_init(&f->mode_generation, 0);
+	f->settings_mode = -1;
+	f->drawn_slot = OFS_SYNC_NONE;
 	atomic_init(&f->sync_delay_frames, 0);
 	atomic_init(&f->privacy_intensity, 100);
 	atomic_init(&f->privacy_ellipse, 1);

@@ -48,6 +48,7 @@ struct channel {
 	uint64_t frames;
 	int dumped;
 	int off;
+	uint32_t generation; /* "mode_generation" of the last SETTINGS */
 };
 
 static struct channel channels[MAX_CHANNELS];
@@ -286,6 +287,7 @@ static void process(struct channel *c)
 	fields.item_count = items;
 	fields.data_size = size;
 	fields.pipeline_ns = ofs_monotonic_ns() - t0;
+	fields.settings_generation = c->generation;
 	ofs_host_result_commit(&c->ch, &w, &fields);
 	struct ofs_channel_header *h = ofs_channel_header(&c->ch);
 	ofs_store_relaxed_u64(&h->host_heartbeat_ns, ofs_monotonic_ns());
@@ -340,8 +342,12 @@ static int handle(int fd, const struct ofs_control_header *h, const uint8_t *pay
 			printf("fake-host: settings for channel %llu: %.*s\n", (unsigned long long)r.channel_id, (int)len,
 			       json);
 			fflush(stdout);
-			if ((c = find(r.channel_id)))
+			if ((c = find(r.channel_id))) {
 				c->off = memmem(json, len, "\"off\"", 5) != NULL;
+				/* Echo "mode_generation" as the real host does. */
+				const char *g = memmem(json, len, "\"mode_generation\":", 18);
+				c->generation = g ? (uint32_t)strtoul(g + 18, NULL, 10) : 0u;
+			}
 		}
 		return 0;
 	}

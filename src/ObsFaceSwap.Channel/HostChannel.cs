@@ -253,6 +253,7 @@ public sealed unsafe class HostChannel : IDisposable
         header->DataSize = (uint)result.DataSize;
         header->PipelineNs = pipelineNs;
         header->Status = (uint)result.Status;
+        header->SettingsGeneration = result.SettingsGeneration;
         result.CopyTo(new Span<byte>(_results.Payload(slot), result.DataSize));
         _results.Publish(slot);
 

@@ -53,6 +53,9 @@ public sealed unsafe class ResultBuilder
     /// <summary>The result's status; <see cref="ResultStatus.Ok"/> after <see cref="Reset"/>.</summary>
     public ResultStatus Status { get; set; }
 
+    /// <summary>The <c>mode_generation</c> of the settings this result is computed with (written to the slot header's <c>settings_generation</c>); kept by <see cref="Reset"/>.</summary>
+    public uint SettingsGeneration { get; set; }
+
     /// <summary>Bytes the result occupies after the slot header: items, then patches.</summary>
     public int DataSize => (ItemCount * Wire.ResultItemSize) + _patchBytesUsed;
 
@@ -86,10 +89,11 @@ public sealed unsafe class ResultBuilder
     /// <param name="height">1..<see cref="Wire.MaxPatchSide"/>.</param>
     /// <param name="affine">Patch -> frame transform, row-major {a, b, c, d, e, f}: patch (u, v) lands on frame (a·u + b·v + c, d·u + e·v + f); six finite values.</param>
     /// <param name="opacity">Multiplies the alpha; clamped to 0..1; finite.</param>
+    /// <param name="faceId">The track id of the face the patch covers (0: none); the shim keeps masking a face whose patch it does not draw.</param>
     /// <returns>The patch's <c>4 * width * height</c> bytes.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range or a value is not finite.</exception>
     /// <exception cref="ResultCapacityException">The result would exceed the item limit or the slot.</exception>
-    public Span<byte> AddPatch(int width, int height, ReadOnlySpan<float> affine, float opacity)
+    public Span<byte> AddPatch(int width, int height, ReadOnlySpan<float> affine, float opacity, uint faceId = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
@@ -119,6 +123,7 @@ public sealed unsafe class ResultBuilder
         ref var item = ref _items[ItemCount];
         item = default;
         item.Kind = (uint)ItemKind.Patch;
+        item.FaceId = faceId;
         for (var k = 0; k < 6; k++)
         {
             item.Affine[k] = affine[k];

@@ -353,8 +353,14 @@ public unsafe struct OfsResultSlot
     /// <summary><see cref="ResultStatus"/>.</summary>
     public uint Status;
 
+    /// <summary>
+    /// The <c>mode_generation</c> of the SETTINGS the host computed this result with; 0 before any
+    /// SETTINGS. The shim's privacy and swap modes take only results of their own generation.
+    /// </summary>
+    public uint SettingsGeneration;
+
     /// <summary>Reserved.</summary>
-    public fixed uint Reserved[3];
+    public fixed uint Reserved[2];
 }
 
 /// <summary><c>struct ofs_result_item</c>: one result item, 128 bytes, in analysis-frame pixels.</summary>

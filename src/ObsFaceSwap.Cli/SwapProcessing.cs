@@ -176,7 +176,7 @@ internal sealed class SwapRenderer : IFaceRenderer, ISwapOutput
         }
     }
 
-    void ISwapOutput.Patch(ReadOnlySpan<byte> bgra, int size, Affine2x3 patchToFrame, float opacity)
+    void ISwapOutput.Patch(uint faceId, ReadOnlySpan<byte> bgra, int size, Affine2x3 patchToFrame, float opacity)
     {
         if (_patchCount == _patches.Count)
         {

@@ -12,9 +12,10 @@ public interface ISwapOutput
     void Face(in FaceTrack track, bool unswapped);
 
     /// <summary>A swapped face's patch: S x S BGRA, straight alpha (the paste-back mask), rows of 4·S bytes.</summary>
+    /// <param name="faceId">The track id of the face it covers.</param>
     /// <param name="bgra">The pixels.</param>
     /// <param name="size">S, pixels.</param>
     /// <param name="patchToFrame">Where patch pixel (u, v) lands in the frame.</param>
     /// <param name="opacity">0..1, multiplies the alpha.</param>
-    void Patch(ReadOnlySpan<byte> bgra, int size, Affine2x3 patchToFrame, float opacity);
+    void Patch(uint faceId, ReadOnlySpan<byte> bgra, int size, Affine2x3 patchToFrame, float opacity);
 }

@@ -216,7 +216,7 @@ public sealed class SwapEngine : IDisposable
             return false; // degenerate landmarks: no transform
         }
 
-        output.Patch(_patch, size, patchToFrame, _options.Opacity);
+        output.Patch(track.Id, _patch, size, patchToFrame, _options.Opacity);
         return true;
     }
 

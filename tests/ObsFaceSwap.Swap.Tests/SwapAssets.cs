@@ -156,6 +156,6 @@ internal sealed class RecordingOutput : ISwapOutput
 
     public void Face(in FaceTrack track, bool unswapped) => Faces.Add((track.Id, unswapped));
 
-    public void Patch(ReadOnlySpan<byte> bgra, int size, Affine2x3 patchToFrame, float opacity) =>
+    public void Patch(uint faceId, ReadOnlySpan<byte> bgra, int size, Affine2x3 patchToFrame, float opacity) =>
         Patches.Add((bgra.ToArray(), size, patchToFrame, opacity));
 }

@@ -151,7 +151,10 @@ struct ofs_result_slot {
 	uint32_t data_size;    /* bytes used after the slot header (items + patches) */
 	uint64_t pipeline_ns;  /* host time from frame taken to result published */
 	uint32_t status;       /* enum ofs_result_status */
-	uint32_t reserved[3];
+	uint32_t settings_generation; /* "mode_generation" of the SETTINGS the host computed this
+				       * result with; 0 before any SETTINGS (the shim's privacy and
+				       * swap modes take only results of their own generation) */
+	uint32_t reserved[2];
 };
 
 enum ofs_item_kind {

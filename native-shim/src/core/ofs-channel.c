@@ -707,6 +707,7 @@ void ofs_host_result_commit(struct ofs_channel *ch, struct ofs_result_writer *w,
 	s->data_size = fields->data_size;
 	s->pipeline_ns = fields->pipeline_ns;
 	s->status = fields->status;
+	s->settings_generation = fields->settings_generation;
 	memset(s->reserved, 0, sizeof(s->reserved));
 	ofs_store_release_u32(&s->generation, w->generation + 1u);
 	ofs_store_release_u32(&s->state, OFS_SLOT_READY);

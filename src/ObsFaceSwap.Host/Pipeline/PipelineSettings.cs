@@ -39,6 +39,13 @@ internal enum PipelineMode
 /// </param>
 internal sealed record PipelineSettings(PipelineMode Mode, int DetectInterval = 1, ExecutionProvider Provider = ExecutionProvider.Auto, SwapOptions? Swap = null)
 {
+    /// <summary>
+    /// The shim's <c>mode_generation</c> (key of the same name): it changes whenever the filter's
+    /// mode changes; every result carries it so the shim can refuse results computed under
+    /// another mode (0 before any SETTINGS).
+    /// </summary>
+    public uint ModeGeneration { get; init; }
+
     /// <summary>Swap options in effect (the defaults when none were given), with this settings' provider.</summary>
     public SwapOptions SwapOrDefault => (Swap ?? DefaultSwap) with { Provider = Provider };
 
@@ -73,6 +80,7 @@ internal sealed record PipelineSettings(PipelineMode Mode, int DetectInterval = 
         var detectInterval = Default.DetectInterval;
         var provider = Default.Provider;
         var swap = DefaultSwap;
+        uint generation = 0;
         try
         {
             var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 16 });
@@ -88,7 +96,19 @@ internal sealed record PipelineSettings(PipelineMode Mode, int DetectInterval = 
                 var isInterval = reader.ValueTextEquals("detect_interval"u8);
                 var isProvider = reader.ValueTextEquals("execution_provider"u8);
                 var swapKey = SwapKey(ref reader);
+                var isGeneration = reader.ValueTextEquals("mode_generation"u8);
                 reader.Read();
+                if (isGeneration)
+                {
+                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetUInt32(out generation))
+                    {
+                        error = "settings key 'mode_generation' must be an integer 0..4294967295";
+                        return false;
+                    }
+
+                    continue;
+                }
+
                 if (swapKey is not null)
                 {
                     if (!TryReadSwap(ref reader, swapKey, ref swap, out error))
@@ -169,9 +189,9 @@ internal sealed record PipelineSettings(PipelineMode Mode, int DetectInterval = 
             return false;
         }
 
-        settings = mode == Default.Mode && detectInterval == Default.DetectInterval && provider == Default.Provider && swap == DefaultSwap
+        settings = mode == Default.Mode && detectInterval == Default.DetectInterval && provider == Default.Provider && swap == DefaultSwap && generation == 0
             ? Default
-            : new PipelineSettings(mode, detectInterval, provider, swap == DefaultSwap ? null : swap);
+            : new PipelineSettings(mode, detectInterval, provider, swap == DefaultSwap ? null : swap) { ModeGeneration = generation };
         error = null;
         return true;
     }

@@ -196,6 +196,7 @@ internal sealed class ChannelSession : IDisposable
         try
         {
             var settings = _settings;
+            result.SettingsGeneration = settings.ModeGeneration;
             _pipeline.Run(FrameContext.FromLease(lease, settings), result, settings.Mode);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -85,11 +85,11 @@ internal sealed class FaceSwapStage : IFrameStage, IDisposable, ISwapOutput
         _result!.AddFace(_box, _landmarks, track.Score, track.Id, flags);
     }
 
-    void ISwapOutput.Patch(ReadOnlySpan<byte> bgra, int size, Affine2x3 patchToFrame, float opacity)
+    void ISwapOutput.Patch(uint faceId, ReadOnlySpan<byte> bgra, int size, Affine2x3 patchToFrame, float opacity)
     {
         Span<float> affine = stackalloc float[6];
         patchToFrame.CopyTo(affine);
-        bgra[..(size * size * 4)].CopyTo(_result!.AddPatch(size, size, affine, opacity));
+        bgra[..(size * size * 4)].CopyTo(_result!.AddPatch(size, size, affine, opacity, faceId));
     }
 
     public void Dispose() => _engine?.Dispose();
