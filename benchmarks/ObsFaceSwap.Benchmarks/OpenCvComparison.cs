@@ -14,13 +14,16 @@ namespace ObsFaceSwap.Benchmarks;
 /// the same command, and prints one table: our preprocessing (BenchmarkDotNet median) against
 /// OpenCV's (median of single timed calls), with the ratio, and how far the two tensors differ.
 /// The table is also written to BenchmarkDotNet.Artifacts/results/preprocess-vs-opencv.md.
+/// The same for <see cref="AlignmentBenchmarks"/> (OpenCvComparison.Alignment.cs).
 /// </summary>
-internal static class OpenCvComparison
+internal static partial class OpenCvComparison
 {
     private const string Python = "/usr/bin/python3";
 
     public static void ReportIfMeasured(IEnumerable<Summary> summaries)
     {
+        summaries = summaries.ToArray();
+        ReportAlignmentIfMeasured(summaries);
         var ours = new Dictionary<(string Resolution, int Size), (double PreprocessNs, double MemcpyNs)>();
         foreach (var summary in summaries)
         {
@@ -79,32 +82,13 @@ internal static class OpenCvComparison
                 System.Runtime.InteropServices.MemoryMarshal.AsBytes(tensor.AsSpan()).ToArray());
         }
 
-        var start = new ProcessStartInfo(Python)
+        var stdout = RunScript(
+            "--frames", FaceFrames.FrameDirectory,
+            "--resolutions", string.Join(',', measured.Select(kv => kv.Key.Resolution).Distinct()),
+            "--sizes", string.Join(',', measured.Select(kv => kv.Key.Size.ToString(CultureInfo.InvariantCulture)).Distinct()));
+        if (stdout is null)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(FaceFrames.RepoRoot, "scripts", "bench-opencv.py"));
-        start.ArgumentList.Add("--frames");
-        start.ArgumentList.Add(FaceFrames.FrameDirectory);
-        start.ArgumentList.Add("--resolutions");
-        start.ArgumentList.Add(string.Join(',', measured.Select(kv => kv.Key.Resolution).Distinct()));
-        start.ArgumentList.Add("--sizes");
-        start.ArgumentList.Add(string.Join(',', measured.Select(kv => kv.Key.Size.ToString(CultureInfo.InvariantCulture)).Distinct()));
-        // The script sets OpenCV's thread count itself (1, then OpenCV's default).
-        start.Environment.Remove("OMP_NUM_THREADS");
-        string stdout;
-        using (var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start " + Python))
-        {
-            var stderr = process.StandardError.ReadToEndAsync();
-            stdout = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                Console.WriteLine($"// bench-opencv.py exited with {process.ExitCode}: {stderr.Result}");
-                return;
-            }
+            return;
         }
 
         using var json = JsonDocument.Parse(stdout);
@@ -140,5 +124,35 @@ internal static class OpenCvComparison
         Directory.CreateDirectory(results);
         File.WriteAllText(Path.Combine(results, "preprocess-vs-opencv.md"), text.ToString());
         File.WriteAllText(Path.Combine(results, "preprocess-vs-opencv.json"), stdout);
+    }
+
+    /// <summary>Runs scripts/bench-opencv.py under <see cref="Python"/>; its stdout, or null (reported) when it failed.</summary>
+    private static string? RunScript(params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Python)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(FaceFrames.RepoRoot, "scripts", "bench-opencv.py"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // The script sets OpenCV's thread count itself (1, then OpenCV's default).
+        start.Environment.Remove("OMP_NUM_THREADS");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start " + Python);
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            Console.WriteLine($"// bench-opencv.py exited with {process.ExitCode}: {stderr.Result}");
+            return null;
+        }
+
+        return stdout;
     }
 }

@@ -24,7 +24,7 @@ namespace ObsFaceSwap.Vision.Alignment;
 /// constants as the host's <c>PixelKernels</c>.</para>
 /// <para>Speed: four crop pixels per step with <see cref="Vector128"/> (a 2x2 neighbourhood is two
 /// 8-byte loads), the rest of a row one pixel at a time; both paths give the same values. No
-/// state: calls from several threads are safe. About 5 ns per crop pixel on one core of the
+/// state: calls from several threads are safe. About 5 to 7 ns per crop pixel on one core of the
 /// build machine (docs/performance.md, "Face alignment").</para>
 /// </remarks>
 public static unsafe class AffineWarp
