@@ -3,8 +3,10 @@
 # bundled sample clip (two public-domain faces from tests/fixtures/faces, panning), an 8 s recording
 # to .demo/recording.mkv checked frame by frame, one frame to .demo/frame.png, and the counters of
 # the host (obs-faceswap-host stats) and of the module (obs-websocket vendor request GetStats).
-# Usage: scripts/demo.sh [--mode privacy|diagnostic]   (privacy, the default, masks the faces;
-# diagnostic shows the diagnostic stage's inverted centre). The recording spans the 6 s clip's
+# Usage: scripts/demo.sh [--mode privacy|swap|diagnostic]   (privacy, the default, masks the faces;
+# swap swaps them with an identity made from Grace Hopper's picture, run by synthetic stand-ins of
+# ArcFace and inswapper_128 with the real contracts, since the real models cannot be downloaded
+# here; diagnostic shows the diagnostic stage's inverted centre). The recording spans the 6 s clip's
 # loop, where the faces jump 179 px: the synced latency mode (the default) masks them there too.
 #
 # The driving logic is C#: tests/ObsFaceSwap.Testing (`obs-faceswap-harness demo`), the same

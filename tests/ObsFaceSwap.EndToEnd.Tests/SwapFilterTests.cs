@@ -37,7 +37,7 @@ public sealed class SwapFilterTests(ITestOutputHelper output)
     {
         BuildOutputs.EnsureModuleBuilt();
         BuildOutputs.EnsureHostBuilt();
-        using var models = SwapModels.Create(FaceImages.Astronaut);
+        using var models = SwapScene.Create(FaceImages.Astronaut);
         var tint = models.Tints[0];
         var analyzer = await AnalyzerAsync(models.Tints);
         var (clip, _) = await E2eContext.ClipAsync();
@@ -83,7 +83,7 @@ public sealed class SwapFilterTests(ITestOutputHelper output)
     {
         BuildOutputs.EnsureModuleBuilt();
         BuildOutputs.EnsureHostBuilt();
-        using var models = SwapModels.Create(FaceImages.Astronaut);
+        using var models = SwapScene.Create(FaceImages.Astronaut);
         var tint = models.Tints[0];
         var analyzer = await AnalyzerAsync(models.Tints);
         var (clip, _) = await E2eContext.ClipAsync();
@@ -140,7 +140,7 @@ public sealed class SwapFilterTests(ITestOutputHelper output)
     {
         BuildOutputs.EnsureModuleBuilt();
         BuildOutputs.EnsureHostBuilt();
-        using var models = SwapModels.Create(FaceImages.Astronaut, FaceImages.GraceHopper);
+        using var models = SwapScene.Create(FaceImages.Astronaut, FaceImages.GraceHopper);
         var (first, second) = (models.Tints[0], models.Tints[1]);
         var analyzer = await AnalyzerAsync(models.Tints);
         var (clip, _) = await E2eContext.ClipAsync();
@@ -211,7 +211,7 @@ public sealed class SwapFilterTests(ITestOutputHelper output)
     {
         BuildOutputs.EnsureModuleBuilt();
         BuildOutputs.EnsureHostBuilt();
-        using var models = SwapModels.Create([FaceImages.Astronaut], fault);
+        using var models = SwapScene.Create([FaceImages.Astronaut], fault);
         var analyzer = await AnalyzerAsync(models.Tints);
         var (clip, _) = await E2eContext.ClipAsync();
         await using var obs = await HeadlessObs.StartAsync(E2eContext.Options(output, module: true, name: $"{nameof(SwapFilter_FaultyModel_MasksTheFaces)}_{fault}"));
@@ -260,7 +260,7 @@ public sealed class SwapFilterTests(ITestOutputHelper output)
     {
         BuildOutputs.EnsureModuleBuilt();
         BuildOutputs.EnsureHostBuilt();
-        using var models = SwapModels.Create(FaceImages.Astronaut);
+        using var models = SwapScene.Create(FaceImages.Astronaut);
         var tint = models.Tints[0];
         var analyzer = await AnalyzerAsync(models.Tints);
         var (clip, _) = await E2eContext.ClipAsync();
@@ -393,109 +393,4 @@ public sealed class SwapFilterTests(ITestOutputHelper output)
     /// The latent's first three values, and so the tints, then follow how the faces' colours
     /// differ.
     /// </remarks>
-    private sealed class SwapModels : IDisposable
-    {
-        private SwapModels(string directory, string identityFolder, string swapper, string embedder, IReadOnlyList<SwapTint> tints)
-        {
-            Directory = directory;
-            IdentityFolder = identityFolder;
-            Swapper = swapper;
-            Embedder = embedder;
-            Tints = tints;
-        }
-
-        public string Directory { get; }
-
-        public string IdentityFolder { get; }
-
-        public string Swapper { get; }
-
-        public string Embedder { get; }
-
-        /// <summary>The identities' tints, in #N order.</summary>
-        public IReadOnlyList<SwapTint> Tints { get; }
-
-        public static SwapModels Create(params string[] faces) => Create(faces, InswapperFault.None);
-
-        public static SwapModels Create(string[] faces, InswapperFault fault)
-        {
-            var directory = Path.Combine(Path.GetTempPath(), "ofs-e2e-swap-" + Guid.NewGuid().ToString("N"));
-            var identities = Path.Combine(directory, "identities");
-            System.IO.Directory.CreateDirectory(identities);
-            foreach (var face in faces)
-            {
-                File.Copy(FaceImages.PathOf(face), Path.Combine(identities, face));
-            }
-
-            var projection = new float[3 * ArcFaceContract.EmbeddingLength];
-            for (var c = 0; c < 3; c++)
-            {
-                projection[(c * ArcFaceContract.EmbeddingLength) + c] = 1f;
-            }
-
-            var n = InswapperContract.LatentLength;
-            var emap = new float[n * n];
-            float[] d = [1 / MathF.Sqrt(2), 0f, -1 / MathF.Sqrt(2)];
-            for (var i = 0; i < n; i++)
-            {
-                for (var j = 0; j < n; j++)
-                {
-                    emap[(i * n) + j] = (i == j ? 1f : 0f) - (i < 3 && j < 3 ? 0.9f * d[i] * d[j] : 0f);
-                }
-            }
-
-            var embedder = Path.Combine(directory, "arcface-stand-in.onnx");
-            var swapper = Path.Combine(directory, $"inswapper-stand-in-{fault.ToString().ToLowerInvariant()}.onnx");
-            ArcFaceStandIn.Build(projection: projection).Save(embedder);
-            InswapperStandIn.Build(emap: emap, fault: fault).Save(swapper);
-            return new SwapModels(directory, identities, swapper, embedder, ComputeTints(identities, swapper, embedder));
-        }
-
-        /// <summary>Swap-mode filter settings for these models (colour correction off, so the tint is exact).</summary>
-        public JsonObject Settings() => new()
-        {
-            ["mode"] = "swap",
-            ["identity_folder"] = IdentityFolder,
-            ["identity"] = "#1",
-            ["face_mapping"] = "all",
-            ["swapper_model"] = Swapper,
-            ["embedder_model"] = Embedder,
-            ["colour_correction"] = 0,
-            ["swap_opacity"] = 100,
-            ["privacy_style"] = "pixelate",
-        };
-
-        public void Dispose()
-        {
-            try
-            {
-                System.IO.Directory.Delete(Directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Left for the OS to clean up.
-            }
-        }
-
-        private static List<SwapTint> ComputeTints(string identityFolder, string swapper, string embedder)
-        {
-            using var store = new ModelStore(ModelManifest.LoadEmbedded());
-            using var engine = new SwapEngine(
-                store.Resolve,
-                () => BlazeFaceDetector.Open(store.Resolve("blazeface-back-256"), BlazeFaceModel.Back256, inference: new InferenceOptions(ExecutionProvider.Cpu)),
-                path => MediaTools.DecodeImageAsync(path, CancellationToken.None).GetAwaiter().GetResult());
-            var tints = new List<SwapTint>();
-            foreach (var source in Swap.IdentityFolder.Scan(identityFolder))
-            {
-                engine.Configure(new SwapOptions(identityFolder, source.Name, SwapperModel: swapper, EmbedderModel: embedder, ColourCorrection: 0, Provider: ExecutionProvider.Cpu));
-                var identity = engine.LiveIdentity ?? throw new InvalidOperationException($"identity {source.Name} does not load: {engine.Problem}");
-                var latent = identity.Latent.Values;
-                tints.Add(new SwapTint(identity.Name, Tint(latent[0]), Tint(latent[1]), Tint(latent[2])));
-            }
-
-            return tints;
-        }
-
-        private static double Tint(float latent) => 255.0 / (1.0 + Math.Exp(-latent));
-    }
 }

@@ -25,10 +25,10 @@ internal static class Program
         };
         var mode = new Option<string>("--mode")
         {
-            Description = "The filter's mode: privacy (faces masked) or diagnostic (inverted centre).",
+            Description = "The filter's mode: privacy (faces masked), swap (faces swapped with synthetic stand-in models) or diagnostic (inverted centre).",
             DefaultValueFactory = _ => "privacy",
         };
-        mode.AcceptOnlyFromAmong("privacy", "diagnostic");
+        mode.AcceptOnlyFromAmong("privacy", "swap", "diagnostic");
         var demo = new Command("demo", "Headless OBS with the filter (privacy or diagnostic mode) on the sample clip: record, check the recording, extract a frame, print the counters.")
         {
             output,

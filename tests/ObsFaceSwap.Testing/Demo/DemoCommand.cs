@@ -12,7 +12,7 @@ namespace ObsFaceSwap.Testing.Demo;
 /// <summary>Options of the demo.</summary>
 /// <param name="OutputDirectory">Where recording.mkv, frame.png and the OBS artifacts go.</param>
 /// <param name="Duration">How long to record.</param>
-/// <param name="Mode">The filter's mode: "privacy" (default: the faces are masked) or "diagnostic" (the inverted centre).</param>
+/// <param name="Mode">The filter's mode: "privacy" (default: the faces are masked), "swap" (both faces swapped with Grace Hopper's identity by synthetic stand-ins of ArcFace and inswapper: the real models cannot be downloaded here) or "diagnostic" (the inverted centre).</param>
 public sealed record DemoOptions(string OutputDirectory, TimeSpan Duration, string Mode = "privacy");
 
 /// <summary>
@@ -56,7 +56,14 @@ public static class DemoCommand
         Say($"OBS {version.ObsVersion}, obs-websocket {version.ObsWebSocketVersion}");
 
         var privacy = options.Mode == "privacy";
-        await DiagnosticScene.SetUpAsync(client, clip, privacy ? PrivacyScene.Settings() : DiagnosticScene.DiagnosticSettings(), cancellationToken).ConfigureAwait(false);
+        using var swap = options.Mode == "swap" ? SwapScene.Create(FaceImages.GraceHopper) : null;
+        if (swap is not null)
+        {
+            Say($"swap models (synthetic stand-ins with the real contracts) and identity folder in {swap.Directory}; identity tint {swap.Tints[0]}");
+        }
+
+        var settings = swap?.Settings() ?? (privacy ? PrivacyScene.Settings() : DiagnosticScene.DiagnosticSettings());
+        await DiagnosticScene.SetUpAsync(client, clip, settings, cancellationToken).ConfigureAwait(false);
         Say($"scene '{DiagnosticScene.SceneName}': media source '{DiagnosticScene.InputName}' with filter '{DiagnosticScene.FilterName}' (mode {options.Mode})");
         await Task.Delay(TimeSpan.FromSeconds(1.5), cancellationToken).ConfigureAwait(false);
 
@@ -79,7 +86,15 @@ public static class DemoCommand
 
         var clipFrames = await clip.DecodeFramesAsync(cancellationToken).ConfigureAwait(false);
         var leaked = false;
-        if (privacy)
+        if (swap is not null)
+        {
+            var report = await new SwapAnalyzer(clipFrames, clip.Spec, swap.Tints).AnalyzeRecordingAsync(recording, cancellationToken).ConfigureAwait(false);
+            await report.WriteJsonAsync(Path.Combine(options.OutputDirectory, "analysis.json")).ConfigureAwait(false);
+            Say($"recording check: {report.Summary(fromSeconds: 1.0)}");
+            Say($"frames showing a raw face: {report.RawFaceFrames} of {report.Frames.Count}; frames with both faces swapped from 1 s: {report.FractionSwappedWith(swap.Tints[0].Name, 1.0):P1}");
+            leaked = report.RawFaceFrames > 0;
+        }
+        else if (privacy)
         {
             var report = await new PrivacyAnalyzer(clipFrames, clip.Spec).AnalyzeRecordingAsync(recording, cancellationToken).ConfigureAwait(false);
             await report.WriteJsonAsync(Path.Combine(options.OutputDirectory, "analysis.json")).ConfigureAwait(false);

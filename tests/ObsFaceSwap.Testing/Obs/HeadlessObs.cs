@@ -17,14 +17,16 @@ public sealed class HeadlessObs : IAsyncDisposable
 {
     private readonly HeadlessObsOptions _options;
     private readonly XvfbDisplay _display;
-    private readonly ManagedProcess _obs;
     private readonly string _runtimeDirectory;
+    private readonly IReadOnlyDictionary<string, string?> _environment;
+    private ManagedProcess _obs;
     private int _disposed;
 
     private HeadlessObs(
         HeadlessObsOptions options,
         XvfbDisplay display,
         ManagedProcess obs,
+        IReadOnlyDictionary<string, string?> environment,
         string artifactDirectory,
         string runtimeDirectory,
         int port,
@@ -33,6 +35,7 @@ public sealed class HeadlessObs : IAsyncDisposable
         _options = options;
         _display = display;
         _obs = obs;
+        _environment = environment;
         ArtifactDirectory = artifactDirectory;
         _runtimeDirectory = runtimeDirectory;
         Port = port;
@@ -104,11 +107,12 @@ public sealed class HeadlessObs : IAsyncDisposable
 
         XvfbDisplay? display = null;
         ManagedProcess obs;
+        Dictionary<string, string?> environment;
         try
         {
             display = await XvfbDisplay.StartAsync(Path.Combine(artifacts, "xvfb.log"), options.StartTimeout).ConfigureAwait(false);
             options.Log?.Invoke($"Xvfb {display.Display} (pid {display.Pid})");
-            var environment = new Dictionary<string, string?>
+            environment = new Dictionary<string, string?>
             {
                 ["DISPLAY"] = display.Display,
                 ["QT_QPA_PLATFORM"] = "xcb",
@@ -123,13 +127,7 @@ public sealed class HeadlessObs : IAsyncDisposable
                 ["OBS_PLUGINS_PATH"] = options.LoadFaceSwapModule ? BuildOutputs.ModuleDirectory : null,
                 ["OBS_PLUGINS_DATA_PATH"] = options.LoadFaceSwapModule ? BuildOutputs.DataDirectory : null,
             };
-            obs = ManagedProcess.Start(
-                "obs",
-                "obs",
-                ["--multi", "--verbose", "--disable-missing-files-check"],
-                environment,
-                Path.Combine(artifacts, "obs.log"),
-                home);
+            obs = StartObsProcess(environment, artifacts);
         }
         catch
         {
@@ -142,7 +140,7 @@ public sealed class HeadlessObs : IAsyncDisposable
             throw;
         }
 
-        var headless = new HeadlessObs(options, display, obs, artifacts, runtime, port, password);
+        var headless = new HeadlessObs(options, display, obs, environment, artifacts, runtime, port, password);
         options.Log?.Invoke($"OBS pid {obs.Pid}, obs-websocket 127.0.0.1:{port}, artifacts {artifacts}");
         try
         {
@@ -156,6 +154,34 @@ public sealed class HeadlessObs : IAsyncDisposable
 
         options.Log?.Invoke($"OBS ready after {clock.ElapsedMilliseconds} ms");
         return headless;
+    }
+
+    /// <summary>
+    /// Ends OBS and starts it again with the same profile, port and password (Xvfb stays), then
+    /// waits until obs-websocket answers. <paramref name="crash"/> kills it with SIGKILL, as a
+    /// crash would (no ExitStarted, no close frame); otherwise SIGINT shuts it down cleanly.
+    /// </summary>
+    /// <param name="crash">SIGKILL instead of a clean shutdown.</param>
+    /// <param name="downtime">How long OBS stays down before it starts again.</param>
+    /// <param name="cancellationToken">Cancels waiting for the new OBS.</param>
+    /// <returns>A task that completes when the new OBS answers.</returns>
+    public async Task RestartAsync(bool crash, TimeSpan downtime = default, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var old = _obs;
+        var clean = await old.StopAsync(crash ? Posix.SigKill : Posix.SigInt, _options.StopTimeout).ConfigureAwait(false);
+        _options.Log?.Invoke($"OBS pid {old.Pid} {(crash ? "killed" : clean ? "exited" : "did not exit and was killed")} for a restart");
+        await old.DisposeAsync().ConfigureAwait(false);
+        if (downtime > TimeSpan.Zero)
+        {
+            await Task.Delay(downtime, cancellationToken).ConfigureAwait(false);
+        }
+
+        var clock = Stopwatch.StartNew();
+        _obs = StartObsProcess(_environment, ArtifactDirectory);
+        _options.Log?.Invoke($"OBS restarted, pid {_obs.Pid}");
+        await WaitUntilReadyAsync(_options.StartTimeout, cancellationToken).ConfigureAwait(false);
+        _options.Log?.Invoke($"OBS ready again after {clock.ElapsedMilliseconds} ms");
     }
 
     /// <summary>The options for an obs-websocket client of this OBS.</summary>
@@ -278,6 +304,15 @@ public sealed class HeadlessObs : IAsyncDisposable
         {
         }
     }
+
+    private static ManagedProcess StartObsProcess(IReadOnlyDictionary<string, string?> environment, string artifacts) =>
+        ManagedProcess.Start(
+            "obs",
+            "obs",
+            ["--multi", "--verbose", "--disable-missing-files-check"],
+            environment,
+            Path.Combine(artifacts, "obs.log"),
+            Path.Combine(artifacts, "home"));
 
     private async Task WaitUntilReadyAsync(TimeSpan budget, CancellationToken cancellationToken)
     {
