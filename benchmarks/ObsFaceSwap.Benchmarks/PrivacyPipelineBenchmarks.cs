@@ -111,21 +111,8 @@ public class PrivacyPipelineBenchmarks
         for (var i = 0; i < tracks.Count; i++)
         {
             var t = tracks[i];
-            _box[0] = t.Box.X;
-            _box[1] = t.Box.Y;
-            _box[2] = t.Box.Width;
-            _box[3] = t.Box.Height;
-            var l = t.Landmarks;
-            _landmarks[0] = l.RightEye.X;
-            _landmarks[1] = l.RightEye.Y;
-            _landmarks[2] = l.LeftEye.X;
-            _landmarks[3] = l.LeftEye.Y;
-            _landmarks[4] = l.Nose.X;
-            _landmarks[5] = l.Nose.Y;
-            _landmarks[6] = l.RightMouth.X;
-            _landmarks[7] = l.RightMouth.Y;
-            _landmarks[8] = l.LeftMouth.X;
-            _landmarks[9] = l.LeftMouth.Y;
+            t.Box.CopyTo(_box);
+            t.Landmarks.CopyTo(_landmarks);
             result.AddFace(_box, _landmarks, t.Score, t.Id, t.State == FaceTrackState.Coasting ? Wire.FaceFlagCoasting : 0u);
         }
 

@@ -7,6 +7,18 @@ namespace ObsFaceSwap.Vision;
 /// <param name="Height">Height, pixels, &gt;= 0.</param>
 public readonly record struct BoxF(float X, float Y, float Width, float Height)
 {
+    /// <summary>Writes X, Y, Width, Height: the layout of <c>ofs_result_item.box</c> (wire.h).</summary>
+    /// <param name="destination">At least 4 floats.</param>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than 4.</exception>
+    public void CopyTo(Span<float> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, 4, nameof(destination));
+        destination[0] = X;
+        destination[1] = Y;
+        destination[2] = Width;
+        destination[3] = Height;
+    }
+
     /// <summary>Area in square pixels (0 for an empty box).</summary>
     public float Area => Math.Max(0, Width) * Math.Max(0, Height);
 
@@ -39,7 +51,26 @@ public readonly record struct PointF(float X, float Y);
 /// <param name="Nose">Nose tip.</param>
 /// <param name="RightMouth">Subject's right mouth corner.</param>
 /// <param name="LeftMouth">Subject's left mouth corner.</param>
-public readonly record struct FiveLandmarks(PointF RightEye, PointF LeftEye, PointF Nose, PointF RightMouth, PointF LeftMouth);
+public readonly record struct FiveLandmarks(PointF RightEye, PointF LeftEye, PointF Nose, PointF RightMouth, PointF LeftMouth)
+{
+    /// <summary>Writes the five points as (x, y) pairs in this order: the layout of <c>ofs_result_item.landmarks</c> (wire.h).</summary>
+    /// <param name="destination">At least 10 floats.</param>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than 10.</exception>
+    public void CopyTo(Span<float> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, 10, nameof(destination));
+        destination[0] = RightEye.X;
+        destination[1] = RightEye.Y;
+        destination[2] = LeftEye.X;
+        destination[3] = LeftEye.Y;
+        destination[4] = Nose.X;
+        destination[5] = Nose.Y;
+        destination[6] = RightMouth.X;
+        destination[7] = RightMouth.Y;
+        destination[8] = LeftMouth.X;
+        destination[9] = LeftMouth.Y;
+    }
+}
 
 /// <summary>One detected face in frame pixels.</summary>
 /// <param name="Box">Face box.</param>

@@ -66,21 +66,8 @@ internal sealed class FaceSwapStage : IFrameStage, IDisposable, ISwapOutput
 
     void ISwapOutput.Face(in FaceTrack track, bool unswapped)
     {
-        _box[0] = track.Box.X;
-        _box[1] = track.Box.Y;
-        _box[2] = track.Box.Width;
-        _box[3] = track.Box.Height;
-        var l = track.Landmarks;
-        _landmarks[0] = l.RightEye.X;
-        _landmarks[1] = l.RightEye.Y;
-        _landmarks[2] = l.LeftEye.X;
-        _landmarks[3] = l.LeftEye.Y;
-        _landmarks[4] = l.Nose.X;
-        _landmarks[5] = l.Nose.Y;
-        _landmarks[6] = l.RightMouth.X;
-        _landmarks[7] = l.RightMouth.Y;
-        _landmarks[8] = l.LeftMouth.X;
-        _landmarks[9] = l.LeftMouth.Y;
+        track.Box.CopyTo(_box);
+        track.Landmarks.CopyTo(_landmarks);
         var flags = (track.State == FaceTrackState.Coasting ? Wire.FaceFlagCoasting : 0u) | (unswapped ? Wire.FaceFlagUnswapped : 0u);
         _result!.AddFace(_box, _landmarks, track.Score, track.Id, flags);
     }
