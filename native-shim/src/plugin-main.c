@@ -9,6 +9,7 @@
 #include "host-link.h"
 #include "obs-faceswap/wire.h"
 #include "plugin-log.h"
+#include "stream-targets.h"
 #include "vendor-api.h"
 
 OBS_DECLARE_MODULE()
@@ -53,6 +54,7 @@ bool obs_module_load(void)
 		log = obs_module_config_path("host.log");
 	ofs_link_init(dir, log);
 	obs_register_source(&ofs_filter_info);
+	ofs_targets_init();
 	ofs_log(LOG_INFO, "version %s loaded (wire version %u, module dir %s)", OFS_PLUGIN_VERSION, OFS_WIRE_VERSION,
 		dir ? dir : "?");
 	bfree(log);
@@ -68,6 +70,7 @@ void obs_module_post_load(void)
 
 void obs_module_unload(void)
 {
+	ofs_targets_shutdown();
 	ofs_link_shutdown();
 	ofs_log(LOG_INFO, "unloaded");
 }

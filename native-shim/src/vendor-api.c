@@ -7,6 +7,10 @@
  *   CallVendorRequest {vendorName: "obs-faceswap", requestType: "GetVersion"}
  *   CallVendorRequest {vendorName: "obs-faceswap", requestType: "SetIdentity",
  *                      requestData: {sourceName, filterName?, identity}}
+ *   Stream targets (stream-targets.c; they only set flags and read atomics):
+ *   AddStreamTarget, RemoveStreamTarget, ListStreamTargets,
+ *   StartStreamTarget, StopStreamTarget, StartStreamTargets,
+ *   StopStreamTargets; vendor event StreamTargetStateChanged.
  */
 #include "vendor-api.h"
 
@@ -20,6 +24,7 @@
 #include "faceswap-filter.h"
 #include "host-link.h"
 #include "plugin-log.h"
+#include "stream-targets.h"
 
 #define VENDOR_NAME "obs-faceswap"
 
@@ -182,6 +187,42 @@ static void set_identity(obs_data_t *request, obs_data_t *response, void *priv)
 		obs_data_set_string(response, "error", "SetIdentity: the source has no matching Face Swap filter");
 }
 
+/* Stream targets: the handlers have the vendor callback's shape. */
+#define TARGET_REQUEST(fn)                                                               \
+	static void fn##_cb(obs_data_t *request, obs_data_t *response, void *priv)      \
+	{                                                                                \
+		(void)priv;                                                              \
+		fn(request, response);                                                   \
+	}                                                                                \
+	static const struct ofs_ws_request_callback fn##_record = {fn##_cb, NULL};
+TARGET_REQUEST(ofs_targets_request_add)
+TARGET_REQUEST(ofs_targets_request_remove)
+TARGET_REQUEST(ofs_targets_request_list)
+TARGET_REQUEST(ofs_targets_request_start)
+TARGET_REQUEST(ofs_targets_request_stop)
+TARGET_REQUEST(ofs_targets_request_start_all)
+TARGET_REQUEST(ofs_targets_request_stop_all)
+
+/* obs-websocket's proc handler and our vendor, set once in
+ * ofs_vendor_register before any event can be emitted. */
+static proc_handler_t *ws_ph;
+static void *ws_vendor;
+
+/* vendor_event_emit {vendor, type, data}: a VendorEvent to every client
+ * subscribed to Vendors events. Any thread. */
+static void emit_vendor_event(const char *event_type, obs_data_t *data)
+{
+	if (!ws_ph || !ws_vendor)
+		return;
+	calldata_t cd;
+	calldata_init(&cd);
+	calldata_set_ptr(&cd, "vendor", ws_vendor);
+	calldata_set_string(&cd, "type", event_type);
+	calldata_set_ptr(&cd, "data", data);
+	proc_handler_call(ws_ph, "vendor_event_emit", &cd);
+	calldata_free(&cd);
+}
+
 static bool register_request(proc_handler_t *ph, void *vendor, const char *type,
 			     const struct ofs_ws_request_callback *cb)
 {
@@ -231,6 +272,20 @@ void ofs_vendor_register(void)
 	const bool ok = register_request(ph, vendor, "GetStats", &stats_cb) &&
 			register_request(ph, vendor, "GetVersion", &version_cb) &&
 			register_request(ph, vendor, "SetIdentity", &identity_cb);
-	ofs_log(ok ? LOG_INFO : LOG_WARNING, "obs-websocket vendor '%s' (API version %lld): %s", VENDOR_NAME,
-		api_version, ok ? "GetStats, GetVersion, SetIdentity registered" : "request registration failed");
+	const bool targets_ok =
+		register_request(ph, vendor, "AddStreamTarget", &ofs_targets_request_add_record) &&
+		register_request(ph, vendor, "RemoveStreamTarget", &ofs_targets_request_remove_record) &&
+		register_request(ph, vendor, "ListStreamTargets", &ofs_targets_request_list_record) &&
+		register_request(ph, vendor, "StartStreamTarget", &ofs_targets_request_start_record) &&
+		register_request(ph, vendor, "StopStreamTarget", &ofs_targets_request_stop_record) &&
+		register_request(ph, vendor, "StartStreamTargets", &ofs_targets_request_start_all_record) &&
+		register_request(ph, vendor, "StopStreamTargets", &ofs_targets_request_stop_all_record);
+	ws_ph = ph;
+	ws_vendor = vendor;
+	ofs_targets_set_event_sink(emit_vendor_event);
+	ofs_log(ok && targets_ok ? LOG_INFO : LOG_WARNING, "obs-websocket vendor '%s' (API version %lld): %s%s",
+		VENDOR_NAME, api_version, ok ? "GetStats, GetVersion, SetIdentity registered" : "request registration failed",
+		targets_ok ? "; stream targets: AddStreamTarget, RemoveStreamTarget, ListStreamTargets, "
+			     "Start/StopStreamTarget, Start/StopStreamTargets"
+			   : "; stream target registration failed");
 }
