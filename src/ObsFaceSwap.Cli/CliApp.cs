@@ -16,13 +16,28 @@ namespace ObsFaceSwap.Cli;
 /// obs-faceswap process --input IN --output OUT --mode swap --identity IMAGE|FOLDER [--identity-name NAME|#N]
 ///                      [--face-mapping all|order|position|similarity] [--face-map TEXT] [--swapper-model ID|PATH]
 ///                      [--embedder-model ID|PATH] [--colour-correction 0..100] [--opacity 0..100] [mask and detector options]
+/// OBS controller (docs/controller.md); each takes --url URL and --password-file PATH (or $OBS_WEBSOCKET_PASSWORD):
+/// obs-faceswap record start|stop [--keep-mkv]|pause|resume|status [--json]
+/// obs-faceswap record configure [--container mkv|mp4|mov|flv|fragmented-mp4] [--preset 1080p60|1080p30|720p60|720p30]
+///                      [--filename-template T] [--split-minutes N|--split-mb N] [--crash-safe] [--backup-while-streaming] [--dry-run]
+/// obs-faceswap record schedule --start TIME --stop TIME
+/// obs-faceswap record prune --keep-gb N|--keep-days N [--dry-run]
+/// obs-faceswap record remux FILE [--to mp4] [--keep-source]
+/// obs-faceswap scenes apply FILE [--dry-run] | scenes switch NAME [--transition NAME --duration MS] | scenes list [--json]
+/// obs-faceswap status [--watch [--interval MS] [--count N]] [--json]
+/// obs-faceswap virtualcam start|stop
+/// obs-faceswap stream start|stop [--target NAME]
+/// obs-faceswap stream targets add NAME --platform twitch|youtube|facebook|tiktok|custom [--server URL] --key-file PATH|-
+///                      [--encoder shared|WxH@FPS:KBPS] [--keyint S] [--no-auto-start]
+/// obs-faceswap stream targets list [--json] | stream targets remove NAME
 /// </code>
-/// Exit codes: <see cref="ExitCodes"/>.
+/// Exit codes: <see cref="ExitCodes"/>, and <see cref="ControllerExitCodes"/> for the OBS controller.
 /// </summary>
 public static class CliApp
 {
-    /// <summary>The command modules of the shipped CLI. models, detect, process.</summary>
-    public static IReadOnlyList<ICliCommandModule> DefaultModules { get; } = [new ModelsCommands(), new DetectCommand(), new ProcessCommand()];
+    /// <summary>The command modules of the shipped CLI. models, detect, process; the OBS controller: record, scenes, status and virtualcam, stream.</summary>
+    public static IReadOnlyList<ICliCommandModule> DefaultModules { get; } =
+        [new ModelsCommands(), new DetectCommand(), new ProcessCommand(), new RecordCommands(), new ScenesCommands(), new StatusCommand(), new StreamCommands()];
 
     /// <summary>Builds the root command with <paramref name="modules"/> (default: <see cref="DefaultModules"/>).</summary>
     public static RootCommand Build(CliContext context, IEnumerable<ICliCommandModule>? modules = null)
