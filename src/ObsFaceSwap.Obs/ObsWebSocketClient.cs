@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.WebSockets;
 using System.Text.Json;
@@ -13,17 +13,28 @@ namespace ObsFaceSwap.Obs;
 /// </summary>
 /// <remarks>
 /// <para>
-/// One task receives every message: it completes the pending request the answer is for and
-/// queues events on a channel. A second task, the event dispatcher, runs the event handlers
-/// one event at a time in arrival order. Handlers may send requests and await them: the
-/// answers come in on the receive task, so nothing deadlocks.
+/// One task per connection receives every message: it completes the pending request the
+/// answer is for and queues events on a channel. A second task, the event dispatcher, runs the
+/// event handlers one event at a time in arrival order. Handlers may send requests and await
+/// them: the answers come in on the receive task, so nothing deadlocks.
 /// </para>
 /// <para>
 /// Every request has a timeout (<see cref="ObsWebSocketOptions.RequestTimeout"/> unless given
-/// one) and honours its <see cref="CancellationToken"/>. A failed request throws
-/// <see cref="ObsRequestException"/> with obs-websocket's status code and comment; a connection
-/// that ends fails every pending request with <see cref="ObsConnectionClosedException"/>,
-/// which carries the close code (e.g. 4009 when the password is wrong).
+/// one) that always fires, also when the server never answers or a send is stuck, and honours
+/// its <see cref="CancellationToken"/>. A failed request throws <see cref="ObsRequestException"/>
+/// with obs-websocket's status code and comment.
+/// </para>
+/// <para>
+/// When the connection ends, every request in flight (sent, not yet answered) fails at once
+/// with <see cref="ObsConnectionClosedException"/>, which carries the close code (e.g. 4009 when
+/// the password is wrong); it is never re-sent, since OBS may have carried it out. Without
+/// <see cref="ObsWebSocketOptions.Reconnect"/> the client is then closed for good and later
+/// requests fail fast with the same exception. With it, the client reconnects with backoff,
+/// identifies again with the same password and its current event subscriptions, and raises
+/// <see cref="Disconnected"/> and <see cref="Reconnected"/>; a request issued while it
+/// reconnects waits for the new session within its own timeout, and fails with
+/// <see cref="ObsConnectionClosedException"/> (not <see cref="TimeoutException"/>: nothing was
+/// sent) when the timeout passes first, or at once when reconnecting gives up.
 /// </para>
 /// <para>The typed request methods are named after the protocol and grouped one file per
 /// category, as obs-websocket groups its request handlers.</para>
@@ -38,57 +49,104 @@ public sealed partial class ObsWebSocketClient : IAsyncDisposable
 
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
 
-    private readonly WebSocket _socket;
     private readonly ObsWebSocketOptions _options;
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonElement>> _pending = new(StringComparer.Ordinal);
-    private readonly Channel<ObsEvent> _events = Channel.CreateUnbounded<ObsEvent>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Channel<DispatchItem> _events = Channel.CreateUnbounded<DispatchItem>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
     private readonly CancellationTokenSource _lifetime;
     private readonly CancellationToken _lifetimeToken;
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _dispatcherDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly ArrayBufferWriter<byte> _receiveBuffer = new(16 * 1024);
     private readonly AsyncLocal<bool> _onDispatcher = new();
     private readonly Lock _handlersLock = new();
+    private readonly Lock _stateLock = new();
     private EventHandlerRegistration[] _handlers = [];
     private TaskCompletionSource? _reidentified;
-    private Task _receiveLoop = Task.CompletedTask;
     private Task _dispatchLoop = Task.CompletedTask;
+    private Task _reconnectLoop = Task.CompletedTask;
     private long _nextRequestId;
     private int _disposed;
-    private ObsConnectionClosedException? _closeError;
 
-    private ObsWebSocketClient(WebSocket socket, ObsWebSocketOptions options)
+    // Guarded by _stateLock.
+    private Connection _connection = null!;
+    private ObsConnectionState _state;
+    // Completes with the next identified connection, or null when the client closed for good.
+    private TaskCompletionSource<Connection?> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ObsConnectionClosedException? _lastDrop;
+    private ObsConnectionClosedException? _closeError;
+    private volatile ObsEventSubscriptions _eventSubscriptions;
+
+    private ObsWebSocketClient(ObsWebSocketOptions options)
     {
-        _socket = socket;
         _options = options;
+        _eventSubscriptions = options.EventSubscriptions;
         _lifetime = new CancellationTokenSource();
         // Read once: the dispatcher may still run (a handler that disposed the client) after the source is disposed.
         _lifetimeToken = _lifetime.Token;
     }
 
-    /// <summary>The obs-websocket version the server announced in Hello.</summary>
-    public string ObsWebSocketVersion { get; private set; } = "";
+    /// <summary>
+    /// Raised on the event dispatcher (in order with the events) when an identified session
+    /// ends, other than by <see cref="DisposeAsync"/>. A handler may start requests; with
+    /// <see cref="ObsDisconnectedEventArgs.WillReconnect"/> they wait for the next session.
+    /// </summary>
+    public event EventHandler<ObsDisconnectedEventArgs>? Disconnected;
 
-    /// <summary>The rpc version the server agreed to in Identified.</summary>
-    public int NegotiatedRpcVersion { get; private set; }
+    /// <summary>
+    /// Raised on the event dispatcher when the client identified again after a drop, before
+    /// any event of the new session. A handler may send requests (e.g. to restore state that
+    /// a restarted OBS lost).
+    /// </summary>
+    public event EventHandler<ObsReconnectedEventArgs>? Reconnected;
 
-    /// <summary>True until the connection ends or the client is disposed.</summary>
-    public bool IsConnected => !_closed.Task.IsCompleted;
+    /// <summary>The obs-websocket version the server announced in the current (or last) session's Hello.</summary>
+    public string ObsWebSocketVersion => Volatile.Read(ref _connection).ObsWebSocketVersion;
 
-    /// <summary>Completes (successfully) when the connection has ended, for any reason.</summary>
+    /// <summary>The rpc version the server agreed to in the current (or last) session's Identified.</summary>
+    public int NegotiatedRpcVersion => Volatile.Read(ref _connection).NegotiatedRpcVersion;
+
+    /// <summary>Where the client stands: connected, reconnecting or closed.</summary>
+    public ObsConnectionState State
+    {
+        get
+        {
+            lock (_stateLock)
+            {
+                return _state;
+            }
+        }
+    }
+
+    /// <summary>True while identified; false while reconnecting and once closed.</summary>
+    public bool IsConnected => State == ObsConnectionState.Connected;
+
+    /// <summary>Completes (successfully) when the client has closed for good, for any reason.</summary>
     public Task Closed => _closed.Task;
 
-    /// <summary>The close code of an ended connection, or null (still open, or broke without a close frame).</summary>
-    public int? CloseCode => _closeError?.CloseCode;
+    /// <summary>The close code of the last session that ended, or null (none ended, or it broke without a close frame).</summary>
+    public int? CloseCode => LastClose?.CloseCode;
 
-    /// <summary>The close reason of an ended connection, if the server sent one.</summary>
-    public string? CloseReason => _closeError?.CloseReason;
+    /// <summary>The close reason of the last session that ended, if the server sent one.</summary>
+    public string? CloseReason => LastClose?.CloseReason;
+
+    /// <summary>The event subscriptions the current session asked for (Identify or the last Reidentify).</summary>
+    public ObsEventSubscriptions EventSubscriptions => _eventSubscriptions;
+
+    private ObsConnectionClosedException? LastClose
+    {
+        get
+        {
+            lock (_stateLock)
+            {
+                return _closeError ?? _lastDrop;
+            }
+        }
+    }
 
     /// <summary>
     /// Connects, answers Hello with Identify (authenticating when the server asks for it) and
-    /// waits for Identified, all within <see cref="ObsWebSocketOptions.ConnectTimeout"/>.
+    /// waits for Identified, all within <see cref="ObsWebSocketOptions.ConnectTimeout"/>. The
+    /// first connection is not retried, even with <see cref="ObsWebSocketOptions.Reconnect"/>:
+    /// a server that is not there, or a wrong password, fails here.
     /// </summary>
     /// <param name="options">Where and how to connect.</param>
     /// <param name="cancellationToken">Cancels connecting.</param>
@@ -100,30 +158,51 @@ public sealed partial class ObsWebSocketClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var socket = new ClientWebSocket();
-        socket.Options.AddSubProtocol(SubProtocol);
-        var client = new ObsWebSocketClient(socket, options);
-        using var connectCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        connectCts.CancelAfter(options.ConnectTimeout);
+        var client = new ObsWebSocketClient(options);
+        Connection connection;
         try
         {
-            await socket.ConnectAsync(options.Uri, connectCts.Token).ConfigureAwait(false);
-            await client.HandshakeAsync(connectCts.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            socket.Dispose();
-            throw new TimeoutException(
-                $"obs-websocket at {options.Uri} did not complete the handshake within {options.ConnectTimeout.TotalSeconds:0.#} s.");
+            connection = await client.OpenAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            socket.Dispose();
+            client._lifetime.Dispose();
             throw;
         }
 
-        client.Start();
+        lock (client._stateLock)
+        {
+            client._connection = connection;
+            client._state = ObsConnectionState.Connected;
+            client._connected.TrySetResult(connection);
+            connection.ReceiveLoop = Task.Run(() => client.ReceiveLoopAsync(connection), CancellationToken.None);
+        }
+
+        client._dispatchLoop = Task.Run(client.DispatchLoopAsync, CancellationToken.None);
         return client;
+    }
+
+    /// <summary>
+    /// Waits until the client is identified (at once when it is), e.g. after
+    /// <see cref="Disconnected"/>.
+    /// </summary>
+    /// <param name="timeout">How long to wait; null uses <see cref="ObsWebSocketOptions.RequestTimeout"/>.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>A task that completes when connected.</returns>
+    /// <exception cref="ObsConnectionClosedException">The client closed for good, or was not connected within the timeout.</exception>
+    public async Task WaitUntilConnectedAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var limit = timeout ?? _options.RequestTimeout;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(limit);
+        try
+        {
+            await CurrentConnectionAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw NotReconnectedError("The client", limit);
+        }
     }
 
     /// <summary>
@@ -243,6 +322,7 @@ public sealed partial class ObsWebSocketClient : IAsyncDisposable
     /// <returns>A task that completes once the server confirmed.</returns>
     public async Task ReidentifyAsync(ObsEventSubscriptions eventSubscriptions, CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var confirmed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (Interlocked.CompareExchange(ref _reidentified, confirmed, null) is not null)
         {
@@ -251,15 +331,33 @@ public sealed partial class ObsWebSocketClient : IAsyncDisposable
 
         try
         {
-            await SendAsync(
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            cts.CancelAfter(_options.RequestTimeout);
+            Connection connection;
+            try
+            {
+                connection = await CurrentConnectionAsync(cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw NotReconnectedError("Reidentify", _options.RequestTimeout);
+            }
+
+            // A reconnect from now on identifies with the new subscriptions.
+            _eventSubscriptions = eventSubscriptions;
+            await connection.SendAsync(
                 ObsOpCode.Reidentify,
                 writer => writer.WriteNumber("eventSubscriptions", (int)eventSubscriptions),
-                cancellationToken).ConfigureAwait(false);
-            await Task.WhenAny(confirmed.Task, _closed.Task).WaitAsync(_options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+                cts.Token).ConfigureAwait(false);
+            await Task.WhenAny(confirmed.Task, connection.Ended.Task).WaitAsync(cts.Token).ConfigureAwait(false);
             if (!confirmed.Task.IsCompleted)
             {
-                throw CloseError();
+                throw connection.CloseError ?? CloseError();
             }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"obs-websocket did not confirm Reidentify within {_options.RequestTimeout.TotalMilliseconds:0} ms.");
         }
         finally
         {
@@ -297,7 +395,7 @@ public sealed partial class ObsWebSocketClient : IAsyncDisposable
     /// <param name="cancellationToken">Cancels waiting.</param>
     /// <returns>The matching event.</returns>
     /// <exception cref="TimeoutException">No matching event came within the timeout.</exception>
-    /// <exception cref="ObsConnectionClosedException">The connection ended first.</exception>
+    /// <exception cref="ObsConnectionClosedException">The client closed for good first (a drop that it reconnects from does not end the wait).</exception>
     public Task<ObsEvent> WaitForEventAsync(
         string eventType,
         Func<ObsEvent, bool>? predicate = null,
@@ -338,8 +436,9 @@ public sealed partial class ObsWebSocketClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Closes the connection (normal closure, bounded wait), stops the event dispatcher and
-    /// fails requests still pending. Idempotent; safe to call from an event handler.
+    /// Closes the connection (normal closure, bounded wait), stops reconnecting and the event
+    /// dispatcher, and fails requests still pending or waiting for a connection. Idempotent;
+    /// safe to call from an event handler.
     /// </summary>
     /// <returns>A task that completes when the client has stopped.</returns>
     public async ValueTask DisposeAsync()
@@ -349,16 +448,23 @@ public sealed partial class ObsWebSocketClient : IAsyncDisposable
             return;
         }
 
-        if (_socket.State == WebSocketState.Open)
+        Connection connection;
+        lock (_stateLock)
+        {
+            connection = _connection;
+        }
+
+        var socket = connection.Socket;
+        if (socket.State == WebSocketState.Open)
         {
             using var closeCts = new CancellationTokenSource(CloseTimeout);
             try
             {
-                await SendLockedAsync(
-                    () => _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", closeCts.Token),
+                await connection.SendLockedAsync(
+                    () => socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", closeCts.Token),
                     closeCts.Token).ConfigureAwait(false);
                 // The receive loop ends when the server's close frame arrives.
-                await _receiveLoop.WaitAsync(closeCts.Token).ConfigureAwait(false);
+                await connection.ReceiveLoop.WaitAsync(closeCts.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
             {
@@ -367,108 +473,133 @@ public sealed partial class ObsWebSocketClient : IAsyncDisposable
         }
 
         await _lifetime.CancelAsync().ConfigureAwait(false);
-        _socket.Abort();
-        await _receiveLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        Shutdown(new ObsConnectionClosedException(
-            (int?)_socket.CloseStatus ?? (int)WebSocketCloseStatus.NormalClosure, "The client was disposed."));
+        socket.Abort();
+        await connection.ReceiveLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _reconnectLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var closed = new ObsConnectionClosedException(
+            (int?)socket.CloseStatus ?? (int)WebSocketCloseStatus.NormalClosure, "The client was disposed.");
+        connection.Shutdown(closed);
+        CloseForGood(closed);
         if (!_onDispatcher.Value)
         {
             await _dispatchLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        _socket.Dispose();
+        socket.Dispose();
         _lifetime.Dispose();
     }
+
+    private static bool IsFatal(Exception error) =>
+        error is InvalidOperationException
+            || (error is ObsConnectionClosedException closed
+                && closed.ObsCloseCode is ObsCloseCode.AuthenticationFailed or ObsCloseCode.UnsupportedRpcVersion);
 
     private string NextRequestId() =>
         Interlocked.Increment(ref _nextRequestId).ToString(CultureInfo.InvariantCulture);
 
-    private async Task HandshakeAsync(CancellationToken cancellationToken)
+    /// <summary>Opens a socket and identifies, within <see cref="ObsWebSocketOptions.ConnectTimeout"/>.</summary>
+    private async Task<Connection> OpenAsync(CancellationToken cancellationToken)
     {
-        using (var hello = await ReceiveMessageAsync(cancellationToken).ConfigureAwait(false) ?? throw SocketCloseError())
+        var socket = new ClientWebSocket();
+        socket.Options.AddSubProtocol(SubProtocol);
+        if (_options.KeepAliveInterval is { } keepAlive)
         {
-            var d = ReadEnvelope(hello.RootElement, ObsOpCode.Hello);
-            ObsWebSocketVersion = d.TryGetProperty("obsWebSocketVersion", out var v) && v.ValueKind == JsonValueKind.String
-                ? v.GetString()!
-                : "";
-            string? authentication = null;
-            if (d.TryGetProperty("authentication", out var auth) && auth.ValueKind == JsonValueKind.Object)
-            {
-                if (_options.Password is null)
-                {
-                    throw new InvalidOperationException(
-                        $"obs-websocket at {_options.Uri} requires a password, but ObsWebSocketOptions.Password is null.");
-                }
-
-                authentication = ObsAuthentication.CreateAuthenticationString(
-                    _options.Password,
-                    RequireString(auth, "salt"),
-                    RequireString(auth, "challenge"));
-            }
-
-            await SendAsync(
-                ObsOpCode.Identify,
-                writer =>
-                {
-                    writer.WriteNumber("rpcVersion", RpcVersion);
-                    if (authentication is not null)
-                    {
-                        writer.WriteString("authentication", authentication);
-                    }
-
-                    writer.WriteNumber("eventSubscriptions", (int)_options.EventSubscriptions);
-                },
-                cancellationToken).ConfigureAwait(false);
+            socket.Options.KeepAliveInterval = keepAlive;
+            socket.Options.KeepAliveTimeout = keepAlive;
         }
 
-        using var identified = await ReceiveMessageAsync(cancellationToken).ConfigureAwait(false) ?? throw SocketCloseError();
-        var identifiedData = ReadEnvelope(identified.RootElement, ObsOpCode.Identified);
-        NegotiatedRpcVersion = identifiedData.TryGetProperty("negotiatedRpcVersion", out var rpc)
-            && rpc.ValueKind == JsonValueKind.Number && rpc.TryGetInt32(out var n)
-            ? n
-            : RpcVersion;
+        var connection = new Connection(this, socket);
+        using var connectCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connectCts.CancelAfter(_options.ConnectTimeout);
+        try
+        {
+            await socket.ConnectAsync(_options.Uri, connectCts.Token).ConfigureAwait(false);
+            await connection.HandshakeAsync(_options.Password, _eventSubscriptions, connectCts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new TimeoutException(
+                $"obs-websocket at {_options.Uri} did not complete the handshake within {_options.ConnectTimeout.TotalSeconds:0.#} s.");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return connection;
     }
 
-    private void Start()
+    /// <summary>The identified connection; waits for it while reconnecting.</summary>
+    private async Task<Connection> CurrentConnectionAsync(CancellationToken cancellationToken)
     {
-        _receiveLoop = Task.Run(ReceiveLoopAsync);
-        _dispatchLoop = Task.Run(DispatchLoopAsync);
+        while (true)
+        {
+            Task<Connection?> next;
+            lock (_stateLock)
+            {
+                if (_state == ObsConnectionState.Connected && !_connection.Ended.Task.IsCompleted)
+                {
+                    return _connection;
+                }
+
+                if (_state == ObsConnectionState.Closed)
+                {
+                    throw CloseError();
+                }
+
+                next = _connected.Task;
+            }
+
+            var connection = await next.WaitAsync(cancellationToken).ConfigureAwait(false) ?? throw CloseError();
+            if (!connection.Ended.Task.IsCompleted)
+            {
+                return connection;
+            }
+
+            // It dropped again before we got to use it: wait for the one after.
+            await Task.Yield();
+        }
     }
 
-    private async Task ReceiveLoopAsync()
+    private async Task ReceiveLoopAsync(Connection connection)
     {
+        var socket = connection.Socket;
         ObsConnectionClosedException closed;
         try
         {
             while (true)
             {
-                using var message = await ReceiveMessageAsync(_lifetimeToken).ConfigureAwait(false);
+                using var message = await connection.ReceiveMessageAsync(_lifetimeToken).ConfigureAwait(false);
                 if (message is null)
                 {
-                    closed = SocketCloseError();
+                    closed = connection.SocketCloseError();
                     break;
                 }
 
-                HandleMessage(message.RootElement);
+                HandleMessage(connection, message.RootElement);
             }
         }
         catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
         {
-            closed = new ObsConnectionClosedException((int?)_socket.CloseStatus, "The client was disposed.");
+            closed = new ObsConnectionClosedException((int?)socket.CloseStatus, "The client was disposed.");
         }
-        catch (Exception ex) when (ex is WebSocketException or JsonException or InvalidDataException or ObjectDisposedException)
+#pragma warning disable CA1031 // Whatever ends the receive loop (transport error, a keep-alive abort, a malformed message) ends the session: it must reach OnConnectionEnded, or requests would wait for their timeouts and no reconnect would start.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
-            closed = new ObsConnectionClosedException((int?)_socket.CloseStatus, _socket.CloseStatusDescription, ex);
+            closed = new ObsConnectionClosedException((int?)socket.CloseStatus, socket.CloseStatusDescription, ex);
         }
 
-        if (_socket.State == WebSocketState.CloseReceived)
+        if (socket.State == WebSocketState.CloseReceived)
         {
             // Complete the closing handshake the server started; best effort.
             using var cts = new CancellationTokenSource(CloseTimeout);
             try
             {
-                await SendLockedAsync(
-                    () => _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token),
+                await connection.SendLockedAsync(
+                    () => socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token),
                     cts.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
@@ -476,10 +607,128 @@ public sealed partial class ObsWebSocketClient : IAsyncDisposable
             }
         }
 
-        Shutdown(closed);
+        OnConnectionEnded(connection, closed);
     }
 
-    private void HandleMessage(JsonElement root)
+    /// <summary>A session ended (not by DisposeAsync): fail its requests, then reconnect or close for good.</summary>
+    private void OnConnectionEnded(Connection connection, ObsConnectionClosedException closed)
+    {
+        var reconnect = _options.Reconnect is not null && !IsFatal(closed);
+        lock (_stateLock)
+        {
+            if (Volatile.Read(ref _disposed) != 0 || _state == ObsConnectionState.Closed || !ReferenceEquals(connection, _connection))
+            {
+                connection.Shutdown(closed);
+                return;
+            }
+
+            _lastDrop = closed;
+            if (reconnect)
+            {
+                // New requests wait on the next connection from here on ...
+                _state = ObsConnectionState.Reconnecting;
+                _connected = new TaskCompletionSource<Connection?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            // ... and the ones in flight fail now (after the state changed, so a request that
+            // raced the drop sees either the sweep or the new state, never neither).
+            connection.Shutdown(closed);
+            _events.Writer.TryWrite(new DispatchItem(null, new ObsDisconnectedEventArgs(closed, reconnect), null));
+            if (reconnect)
+            {
+                _reconnectLoop = Task.Run(() => ReconnectLoopAsync(closed));
+                return;
+            }
+        }
+
+        CloseForGood(closed);
+    }
+
+    private async Task ReconnectLoopAsync(ObsConnectionClosedException dropped)
+    {
+        var policy = _options.Reconnect!;
+        var clock = Stopwatch.StartNew();
+        Exception lastError = dropped;
+        var attempt = 0;
+        while (policy.MaxAttempts is null || attempt < policy.MaxAttempts)
+        {
+            attempt++;
+            Connection connection;
+            try
+            {
+                await Task.Delay(policy.DelayBeforeAttempt(attempt, Random.Shared.NextDouble()), _lifetimeToken).ConfigureAwait(false);
+                connection = await OpenAsync(_lifetimeToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_lifetimeToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // Any failure to connect is one failed attempt; the fatal ones end the loop below.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                lastError = ex;
+                if (IsFatal(ex))
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            lock (_stateLock)
+            {
+                if (Volatile.Read(ref _disposed) != 0)
+                {
+                    connection.Socket.Abort();
+                    connection.Socket.Dispose();
+                    return;
+                }
+
+                _connection = connection;
+                _state = ObsConnectionState.Connected;
+                // Reconnected goes before any event of the new session: its receive loop starts after.
+                _events.Writer.TryWrite(new DispatchItem(null, null, new ObsReconnectedEventArgs(attempt, clock.Elapsed, connection.ObsWebSocketVersion)));
+                connection.ReceiveLoop = Task.Run(() => ReceiveLoopAsync(connection));
+                _connected.TrySetResult(connection);
+            }
+
+            return;
+        }
+
+        var final = lastError as ObsConnectionClosedException is { } closed && IsFatal(closed)
+            ? closed
+            : new ObsConnectionClosedException(
+                $"Gave up reconnecting to obs-websocket at {_options.Uri} after {attempt} attempts: {lastError.Message}",
+                lastError);
+        lock (_stateLock)
+        {
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                return;
+            }
+        }
+
+        CloseForGood(final);
+    }
+
+    /// <summary>Closes the client for good: Closed completes, waiting requests fail, the dispatcher drains and stops.</summary>
+    private void CloseForGood(ObsConnectionClosedException closed)
+    {
+        TaskCompletionSource<Connection?> connected;
+        lock (_stateLock)
+        {
+            _closeError ??= closed;
+            _state = ObsConnectionState.Closed;
+            connected = _connected;
+        }
+
+        connected.TrySetResult(null);
+        _closed.TrySetResult();
+        _events.Writer.TryComplete();
+    }
+
+    private void HandleMessage(Connection connection, JsonElement root)
     {
         var op = (ObsOpCode)RequireInt(root, "op");
         var d = root.TryGetProperty("d", out var data) && data.ValueKind == JsonValueKind.Object
@@ -488,19 +737,17 @@ public sealed partial class ObsWebSocketClient : IAsyncDisposable
         switch (op)
         {
             case ObsOpCode.Event:
-                _events.Writer.TryWrite(new ObsEvent(
-                    RequireString(d, "eventType"),
-                    (ObsEventSubscriptions)RequireInt(d, "eventIntent"),
-                    d.TryGetProperty("eventData", out var eventData) ? eventData.Clone() : null));
+                _events.Writer.TryWrite(new DispatchItem(
+                    new ObsEvent(
+                        RequireString(d, "eventType"),
+                        (ObsEventSubscriptions)RequireInt(d, "eventIntent"),
+                        d.TryGetProperty("eventData", out var eventData) ? eventData.Clone() : null),
+                    null,
+                    null));
                 break;
             case ObsOpCode.RequestResponse:
             case ObsOpCode.RequestBatchResponse:
-                if (_pending.TryRemove(RequireString(d, "requestId"), out var pending))
-                {
-                    pending.TrySetResult(d.Clone());
-                }
-
-                // An answer nobody waits for (its request timed out) is dropped.
+                connection.Complete(RequireString(d, "requestId"), d);
                 break;
             case ObsOpCode.Identified:
                 Volatile.Read(ref _reidentified)?.TrySetResult();
@@ -516,19 +763,43 @@ public sealed partial class ObsWebSocketClient : IAsyncDisposable
         _onDispatcher.Value = true;
         try
         {
-            await foreach (var evt in _events.Reader.ReadAllAsync(_lifetimeToken).ConfigureAwait(false))
+            await foreach (var item in _events.Reader.ReadAllAsync(_lifetimeToken).ConfigureAwait(false))
             {
-                foreach (var registration in Volatile.Read(ref _handlers))
+                if (item.Event is { } evt)
+                {
+                    foreach (var registration in Volatile.Read(ref _handlers))
+                    {
+                        try
+                        {
+                            await registration.Handler(evt, _lifetimeToken).ConfigureAwait(false);
+                        }
+#pragma warning disable CA1031 // A failing handler must not stop the dispatcher; it is reported instead.
+                        catch (Exception ex)
+#pragma warning restore CA1031
+                        {
+                            _options.EventHandlerFailed?.Invoke(evt, ex);
+                        }
+                    }
+                }
+                else
                 {
                     try
                     {
-                        await registration.Handler(evt, _lifetimeToken).ConfigureAwait(false);
+                        if (item.Disconnected is { } disconnected)
+                        {
+                            Disconnected?.Invoke(this, disconnected);
+                        }
+                        else if (item.Reconnected is { } reconnected)
+                        {
+                            Reconnected?.Invoke(this, reconnected);
+                        }
                     }
-#pragma warning disable CA1031 // A failing handler must not stop the dispatcher; it is reported instead.
+#pragma warning disable CA1031 // As above.
                     catch (Exception ex)
 #pragma warning restore CA1031
                     {
-                        _options.EventHandlerFailed?.Invoke(evt, ex);
+                        _options.EventHandlerFailed?.Invoke(
+                            new ObsEvent(item.Disconnected is null ? "Reconnected" : "Disconnected", ObsEventSubscriptions.None, null), ex);
                     }
                 }
             }
@@ -557,118 +828,68 @@ public sealed partial class ObsWebSocketClient : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(timeout), "The timeout must be positive.");
         }
 
-        var answer = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[requestId] = answer;
+        // One deadline for waiting for a connection, sending and the answer.
+        using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeoutCts.CancelAfter(limit);
+        Connection connection;
         try
         {
-            // Shutdown marks the connection closed before it fails the pending requests, so a
+            connection = await CurrentConnectionAsync(timeoutCts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw NotReconnectedError(what, limit);
+        }
+
+        var answer = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.Pending[requestId] = answer;
+        try
+        {
+            // Shutdown marks the connection ended before it fails the pending requests, so a
             // request registered after that sweep sees the mark here.
-            if (_closed.Task.IsCompleted)
+            if (connection.Ended.Task.IsCompleted)
             {
-                throw CloseError();
+                throw connection.CloseError ?? CloseError();
             }
 
-            using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeoutCts.CancelAfter(limit);
             try
             {
-                await SendAsync(op, writeData, timeoutCts.Token).ConfigureAwait(false);
+                await connection.SendAsync(op, writeData, timeoutCts.Token).ConfigureAwait(false);
                 return await answer.Task.WaitAsync(timeoutCts.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new TimeoutException($"obs-websocket did not answer {what} within {limit.TotalMilliseconds:0} ms.");
             }
-            catch (WebSocketException ex)
+            catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException)
             {
                 // The connection broke while sending: report it as the connection ending.
-                throw _closeError ?? new ObsConnectionClosedException((int?)_socket.CloseStatus, _socket.CloseStatusDescription, ex);
+                throw connection.CloseError
+                    ?? new ObsConnectionClosedException((int?)connection.Socket.CloseStatus, connection.Socket.CloseStatusDescription, ex);
             }
         }
         finally
         {
-            _pending.TryRemove(requestId, out _);
+            connection.Pending.TryRemove(requestId, out _);
         }
     }
 
-    private Task SendAsync(ObsOpCode op, Action<Utf8JsonWriter> writeData, CancellationToken cancellationToken)
+    private ObsConnectionClosedException CloseError()
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        lock (_stateLock)
         {
-            writer.WriteStartObject();
-            writer.WriteNumber("op", (int)op);
-            writer.WriteStartObject("d");
-            writeData(writer);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
+            return _closeError ?? _lastDrop ?? new ObsConnectionClosedException((int?)null, null);
         }
-
-        return SendLockedAsync(
-            () => _socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, true, cancellationToken).AsTask(),
-            cancellationToken);
     }
 
-    private async Task SendLockedAsync(Func<Task> send, CancellationToken cancellationToken)
+    private ObsConnectionClosedException NotReconnectedError(string what, TimeSpan limit)
     {
-        // WebSocket allows one send at a time.
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await send().ConfigureAwait(false);
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
+        var last = LastClose;
+        return new ObsConnectionClosedException(
+            $"obs-websocket at {_options.Uri} was not reconnected within {limit.TotalMilliseconds:0} ms, so {what} was not sent"
+            + (last is null ? "." : $"; the connection dropped: {last.Message}"),
+            last ?? (Exception)new TimeoutException());
     }
-
-    /// <summary>Reads one whole message; null when the server sent a close frame.</summary>
-    /// <remarks>The document reads from a reused buffer: dispose it before the next receive and
-    /// clone what outlives it.</remarks>
-    private async Task<JsonDocument?> ReceiveMessageAsync(CancellationToken cancellationToken)
-    {
-        _receiveBuffer.ResetWrittenCount();
-        while (true)
-        {
-            var result = await _socket.ReceiveAsync(_receiveBuffer.GetMemory(4096), cancellationToken).ConfigureAwait(false);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return null;
-            }
-
-            _receiveBuffer.Advance(result.Count);
-            if (result.EndOfMessage)
-            {
-                return JsonDocument.Parse(_receiveBuffer.WrittenMemory);
-            }
-        }
-    }
-
-    private void Shutdown(ObsConnectionClosedException closed)
-    {
-        if (Interlocked.CompareExchange(ref _closeError, closed, null) is not null)
-        {
-            return;
-        }
-
-        _closed.TrySetResult();
-        foreach (var id in _pending.Keys)
-        {
-            if (_pending.TryRemove(id, out var pending))
-            {
-                pending.TrySetException(closed);
-            }
-        }
-
-        _events.Writer.TryComplete();
-    }
-
-    private ObsConnectionClosedException CloseError() =>
-        _closeError ?? new ObsConnectionClosedException((int?)null, null);
-
-    private ObsConnectionClosedException SocketCloseError() =>
-        new((int?)_socket.CloseStatus, _socket.CloseStatusDescription);
 
     private static ObsRequestResponse ParseResponse(JsonElement d)
     {
@@ -709,6 +930,9 @@ public sealed partial class ObsWebSocketClient : IAsyncDisposable
         obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
             ? value.GetString()!
             : throw new InvalidDataException($"obs-websocket message has no string field '{name}'.");
+
+    /// <summary>One item for the dispatcher: an OBS event or a connection notification.</summary>
+    private readonly record struct DispatchItem(ObsEvent? Event, ObsDisconnectedEventArgs? Disconnected, ObsReconnectedEventArgs? Reconnected);
 
     private sealed class EventHandlerRegistration(ObsWebSocketClient owner, Func<ObsEvent, CancellationToken, ValueTask> handler)
         : IDisposable

@@ -19,8 +19,25 @@ public sealed record ObsWebSocketOptions
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// Reconnect after the connection drops; null (the default) closes the client for good
+    /// when the connection ends. See <see cref="ObsWebSocketClient"/> for what requests do
+    /// while the client reconnects.
+    /// </summary>
+    public ObsReconnectOptions? Reconnect { get; init; }
+
+    /// <summary>
+    /// When set, the client pings the server at this interval and treats the connection as
+    /// dropped when no pong arrives within the same time (a half-open connection: OBS hung or
+    /// the machine vanished without closing the socket). Null leaves dead-peer detection to TCP.
+    /// </summary>
+    public TimeSpan? KeepAliveInterval { get; init; }
+
+    /// <summary>
     /// Called on the event dispatcher when an event handler throws; the dispatcher goes on with
-    /// the next handler. Null ignores such exceptions.
+    /// the next handler. Null ignores such exceptions. Exceptions from
+    /// <see cref="ObsWebSocketClient.Disconnected"/> and <see cref="ObsWebSocketClient.Reconnected"/>
+    /// handlers come here too, with an event named <c>Disconnected</c> or <c>Reconnected</c>
+    /// (intent <see cref="ObsEventSubscriptions.None"/>, no data).
     /// </summary>
     public Action<ObsEvent, Exception>? EventHandlerFailed { get; init; }
 
@@ -41,5 +58,12 @@ public sealed record ObsWebSocketOptions
         {
             throw new ArgumentException("RequestTimeout must be positive.", nameof(RequestTimeout));
         }
+
+        if (KeepAliveInterval is { } keepAlive && keepAlive <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("KeepAliveInterval must be positive.", nameof(KeepAliveInterval));
+        }
+
+        Reconnect?.Validate();
     }
 }

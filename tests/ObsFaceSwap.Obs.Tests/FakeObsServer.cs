@@ -26,27 +26,70 @@ internal sealed record FakeReply(bool Result, int Code, string? Comment, JsonObj
 internal sealed class FakeObsServer : IAsyncDisposable
 {
     private const string WebSocketGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly TaskCompletionSource _identified = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Task _acceptLoop;
+    private readonly Lock _listenerLock = new();
+    private readonly int _port;
+    private TcpListener _listener;
+    private Task _acceptLoop;
     private WebSocket? _session;
+    private int _identifyCount;
+    private volatile TaskCompletionSource _readGate = CompletedGate();
 
     public FakeObsServer(string? password = "fake-password")
     {
         Password = password;
+        _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
-        _acceptLoop = Task.Run(AcceptLoopAsync);
+        _port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _acceptLoop = Task.Run(() => AcceptLoopAsync(_listener));
     }
 
-    public string? Password { get; }
+    /// <summary>The password sessions must authenticate with; changeable (a restarted OBS with a new password).</summary>
+    public string? Password { get; set; }
+
+    /// <summary>How many clients identified successfully.</summary>
+    public int IdentifyCount => Volatile.Read(ref _identifyCount);
+
+    /// <summary>
+    /// Drops the current session without a close frame (the TCP connection just ends), as a
+    /// crashed OBS does. The server keeps listening.
+    /// </summary>
+    public void DropSession() => _session?.Abort();
+
+    /// <summary>Stops listening and drops the session: OBS is gone.</summary>
+    public void StopListening()
+    {
+        lock (_listenerLock)
+        {
+            _listener.Stop();
+        }
+
+        DropSession();
+    }
+
+    /// <summary>Listens again on the same port: OBS is back.</summary>
+    public void StartListening()
+    {
+        lock (_listenerLock)
+        {
+            _listener = new TcpListener(IPAddress.Loopback, _port);
+            _listener.Start();
+            _acceptLoop = Task.Run(() => AcceptLoopAsync(_listener));
+        }
+    }
+
+    /// <summary>While paused, the server reads nothing more from the session (its receive buffers fill up).</summary>
+    public void PauseReading() => _readGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void ResumeReading() => _readGate.TrySetResult();
 
     public string Salt { get; init; } = "lM1GncleQOaCu9lT1yeUZhFYnqhsLLP1G5lAGo3ixaI=";
 
     public string Challenge { get; init; } = "+IxH4CnCiqpX1rM9scsNynZzbOe4KhDeYcTNS3PDaeY=";
 
-    public Uri Uri => new($"ws://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
+    public Uri Uri => new($"ws://127.0.0.1:{_port}");
 
     /// <summary>Answers one request (also each request of a batch); null never answers.</summary>
     public Func<string, JsonElement?, Task<FakeReply?>> OnRequest { get; set; } =
@@ -92,7 +135,12 @@ internal sealed class FakeObsServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        _listener.Stop();
+        ResumeReading();
+        lock (_listenerLock)
+        {
+            _listener.Stop();
+        }
+
         _session?.Abort();
         try
         {
@@ -105,11 +153,27 @@ internal sealed class FakeObsServer : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task AcceptLoopAsync()
+    private static TaskCompletionSource CompletedGate()
+    {
+        var gate = new TaskCompletionSource();
+        gate.SetResult();
+        return gate;
+    }
+
+    private async Task AcceptLoopAsync(TcpListener listener)
     {
         while (!_stop.IsCancellationRequested)
         {
-            var tcp = await _listener.AcceptTcpClientAsync(_stop.Token);
+            TcpClient tcp;
+            try
+            {
+                tcp = await listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException or InvalidOperationException && !_stop.IsCancellationRequested)
+            {
+                return; // StopListening
+            }
+
             _ = Task.Run(() => ServeAsync(tcp));
         }
     }
@@ -170,6 +234,7 @@ internal sealed class FakeObsServer : IAsyncDisposable
         }
 
         await SendAsync(ObsOpCode.Identified, new JsonObject { ["negotiatedRpcVersion"] = 1 });
+        Interlocked.Increment(ref _identifyCount);
         _identified.TrySetResult();
 
         while (await ReceiveAsync(socket) is { } message)
@@ -267,6 +332,7 @@ internal sealed class FakeObsServer : IAsyncDisposable
         var chunk = new byte[4096];
         while (true)
         {
+            await _readGate.Task.WaitAsync(_stop.Token);
             var result = await socket.ReceiveAsync(chunk, _stop.Token);
             if (result.MessageType == WebSocketMessageType.Close)
             {

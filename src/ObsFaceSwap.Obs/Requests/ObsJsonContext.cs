@@ -11,6 +11,21 @@ namespace ObsFaceSwap.Obs;
 [JsonSerializable(typeof(ObsVendorResponse))]
 [JsonSerializable(typeof(ObsSourceFilter))]
 [JsonSerializable(typeof(ObsRecordStatus))]
+[JsonSerializable(typeof(ObsOutputStatus))]
+[JsonSerializable(typeof(ObsOutputList))]
+[JsonSerializable(typeof(ObsProfileParameter))]
+[JsonSerializable(typeof(ObsStreamServiceSettings))]
+[JsonSerializable(typeof(ObsVideoSettings))]
+[JsonSerializable(typeof(ObsSceneTransitionList))]
+[JsonSerializable(typeof(ObsSceneItemList))]
+[JsonSerializable(typeof(ObsSceneItemTransformResponse))]
+[JsonSerializable(typeof(ObsInputSettings))]
+[JsonSerializable(typeof(ObsInputList))]
+[JsonSerializable(typeof(ObsSourceFilterList))]
+[JsonSerializable(typeof(Events.StreamStateChanged))]
+[JsonSerializable(typeof(Events.RecordStateChanged))]
+[JsonSerializable(typeof(Events.CurrentProgramSceneChanged))]
+[JsonSerializable(typeof(Events.VendorEvent))]
 internal sealed partial class ObsJsonContext : JsonSerializerContext
 {
 }
@@ -28,6 +43,18 @@ internal static class ObsResponseReader
         response.Data().TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
             ? value.GetString()!
             : throw new InvalidDataException($"{response.RequestType} returned no string field '{name}'.");
+
+    /// <summary>Reads one boolean field of <c>responseData</c>.</summary>
+    public static bool ReadBoolean(this ObsRequestResponse response, string name) =>
+        response.Data().TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? value.GetBoolean()
+            : throw new InvalidDataException($"{response.RequestType} returned no boolean field '{name}'.");
+
+    /// <summary>Reads one object field of <c>responseData</c> (cloned with the response).</summary>
+    public static JsonElement ReadObject(this ObsRequestResponse response, string name) =>
+        response.Data().TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object
+            ? value
+            : throw new InvalidDataException($"{response.RequestType} returned no object field '{name}'.");
 
     /// <summary>Reads one integer field of <c>responseData</c>.</summary>
     public static long ReadInt64(this ObsRequestResponse response, string name) =>

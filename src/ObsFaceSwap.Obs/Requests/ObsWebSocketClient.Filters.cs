@@ -10,6 +10,18 @@ namespace ObsFaceSwap.Obs;
 /// <param name="FilterSettings">The filter's settings object (values that differ from defaults).</param>
 public sealed record ObsSourceFilter(bool FilterEnabled, int FilterIndex, string FilterKind, JsonElement FilterSettings);
 
+/// <summary>One entry of GetSourceFilterList.</summary>
+/// <param name="FilterName">The filter's name.</param>
+/// <param name="FilterEnabled">Whether it is enabled.</param>
+/// <param name="FilterIndex">Its position in the source's filter list.</param>
+/// <param name="FilterKind">Its kind.</param>
+/// <param name="FilterSettings">Its settings object.</param>
+public sealed record ObsSourceFilterEntry(string FilterName, bool FilterEnabled, int FilterIndex, string FilterKind, JsonElement FilterSettings);
+
+/// <summary>GetSourceFilterList's answer.</summary>
+/// <param name="Filters">The filters, in order.</param>
+internal sealed record ObsSourceFilterList(IReadOnlyList<ObsSourceFilterEntry> Filters);
+
 /// <content>Requests of the Filters category.</content>
 public sealed partial class ObsWebSocketClient
 {
@@ -87,5 +99,30 @@ public sealed partial class ObsWebSocketClient
         var data = new JsonObject { ["sourceName"] = sourceName, ["filterName"] = filterName };
         return (await RequestAsync("GetSourceFilter", data, cancellationToken: cancellationToken).ConfigureAwait(false))
             .Read(ObsJsonContext.Default.ObsSourceFilter);
+    }
+
+    /// <summary>GetSourceFilterList: a source's filters, in order.</summary>
+    /// <param name="sourceName">The source (input or scene).</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>The filters.</returns>
+    public async Task<IReadOnlyList<ObsSourceFilterEntry>> GetSourceFilterListAsync(string sourceName, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sourceName);
+        var data = new JsonObject { ["sourceName"] = sourceName };
+        return (await RequestAsync("GetSourceFilterList", data, ObsJsonContext.Default.ObsSourceFilterList, cancellationToken).ConfigureAwait(false))
+            .Filters;
+    }
+
+    /// <summary>RemoveSourceFilter: removes a filter from a source.</summary>
+    /// <param name="sourceName">The source the filter is on.</param>
+    /// <param name="filterName">The filter's name.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>A task that completes when the filter is gone.</returns>
+    public Task RemoveSourceFilterAsync(string sourceName, string filterName, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sourceName);
+        ArgumentException.ThrowIfNullOrEmpty(filterName);
+        var data = new JsonObject { ["sourceName"] = sourceName, ["filterName"] = filterName };
+        return RequestAsync("RemoveSourceFilter", data, cancellationToken: cancellationToken);
     }
 }

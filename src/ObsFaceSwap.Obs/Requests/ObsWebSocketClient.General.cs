@@ -54,6 +54,14 @@ public sealed record ObsVendorResponse(string VendorName, string RequestType, Js
 /// <content>Requests of the General category.</content>
 public sealed partial class ObsWebSocketClient
 {
+    /// <summary>Sends a request and reads its whole <c>responseData</c> as <typeparamref name="T"/>.</summary>
+    private async Task<T> RequestAsync<T>(
+        string requestType,
+        JsonObject? requestData,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo,
+        CancellationToken cancellationToken) =>
+        (await RequestAsync(requestType, requestData, cancellationToken: cancellationToken).ConfigureAwait(false)).Read(typeInfo);
+
     /// <summary>GetVersion: OBS and obs-websocket versions and the available requests.</summary>
     /// <param name="cancellationToken">Cancels waiting.</param>
     /// <returns>The versions.</returns>

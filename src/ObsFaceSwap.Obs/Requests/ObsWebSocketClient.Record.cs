@@ -29,4 +29,16 @@ public sealed partial class ObsWebSocketClient
     public async Task<ObsRecordStatus> GetRecordStatusAsync(CancellationToken cancellationToken = default) =>
         (await RequestAsync("GetRecordStatus", cancellationToken: cancellationToken).ConfigureAwait(false))
             .Read(ObsJsonContext.Default.ObsRecordStatus);
+
+    /// <summary>PauseRecord: pauses the record output (status 502 if it is paused already).</summary>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>A task that completes when OBS accepted the request.</returns>
+    public Task PauseRecordAsync(CancellationToken cancellationToken = default) =>
+        RequestAsync("PauseRecord", cancellationToken: cancellationToken);
+
+    /// <summary>ResumeRecord: resumes a paused record output (status 503 if it is not paused).</summary>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>A task that completes when OBS accepted the request.</returns>
+    public Task ResumeRecordAsync(CancellationToken cancellationToken = default) =>
+        RequestAsync("ResumeRecord", cancellationToken: cancellationToken);
 }

@@ -24,4 +24,21 @@ public sealed partial class ObsWebSocketClient
         ArgumentException.ThrowIfNullOrEmpty(sceneName);
         return RequestAsync("SetCurrentProgramScene", new JsonObject { ["sceneName"] = sceneName }, cancellationToken: cancellationToken);
     }
+
+    /// <summary>RemoveScene: removes a scene (status 600 if there is none of the name).</summary>
+    /// <param name="sceneName">The scene.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>A task that completes when the scene is gone.</returns>
+    public Task RemoveSceneAsync(string sceneName, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sceneName);
+        return RequestAsync("RemoveScene", new JsonObject { ["sceneName"] = sceneName }, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>GetCurrentProgramScene: the scene on program (output).</summary>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>The scene's name.</returns>
+    public async Task<string> GetCurrentProgramSceneAsync(CancellationToken cancellationToken = default) =>
+        (await RequestAsync("GetCurrentProgramScene", cancellationToken: cancellationToken).ConfigureAwait(false))
+            .ReadString("currentProgramSceneName");
 }
