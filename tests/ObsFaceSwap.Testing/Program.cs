@@ -71,7 +71,29 @@ internal static class Program
             Console.Out,
             cancellationToken));
 
-        var root = new RootCommand("obs-faceswap end-to-end harness") { demo, clip, renderBench };
+        var streamOutput = new Option<DirectoryInfo>("--out")
+        {
+            Description = "Folder for stream-bench.json, stream-bench.md, nginx's and OBS's logs.",
+            DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(RenderBenchCommand.DefaultOutputDirectory, "stream")),
+        };
+        var streamSeconds = new Option<double>("--seconds")
+        {
+            Description = "Measuring window of each phase, after a 4 s warm-up.",
+            DefaultValueFactory = _ => 10.0,
+        };
+        var streamBench = new Command(
+            "stream-bench",
+            "One headless OBS run and a local nginx-rtmp: OBS's CPU idle, streaming to one destination, and to four (main stream + three stream targets sharing its encoders).")
+        {
+            streamOutput,
+            streamSeconds,
+        };
+        streamBench.SetAction((parse, cancellationToken) => StreamBenchCommand.RunAsync(
+            new StreamBenchOptions(parse.GetValue(streamOutput)!.FullName, TimeSpan.FromSeconds(parse.GetValue(streamSeconds))),
+            Console.Out,
+            cancellationToken));
+
+        var root = new RootCommand("obs-faceswap end-to-end harness") { demo, clip, renderBench, streamBench };
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
 }
