@@ -21,7 +21,7 @@ public sealed class SwapperSessionTests : IDisposable
     {
         var fp16 = _files.Save("inswapper_128.fp16.onnx", InswapperStandIn.Build(float16: true));
         var fp32 = _files.Save("inswapper_128.onnx", InswapperStandIn.Build());
-        var logger = new SwapTestLogger();
+        var logger = new TestLogger();
         using var session = SwapperSession.Open(fp16, fp32, SwapTestFiles.Cpu, logger);
         var latent = SwapLatent.Create(SwapTestFiles.Embedding(seed: 1), EmbeddingMap.Read(fp16));
         var target = SwapTestFiles.Target(128);
@@ -42,7 +42,7 @@ public sealed class SwapperSessionTests : IDisposable
     {
         var fp16 = _files.Save("inswapper_128.fp16.onnx", InswapperStandIn.Build(float16: true, fault: fault));
         var fp32 = _files.Save("inswapper_128.onnx", InswapperStandIn.Build());
-        var logger = new SwapTestLogger();
+        var logger = new TestLogger();
         using var session = SwapperSession.Open(fp16, fp32, SwapTestFiles.Cpu, logger);
         var latent = SwapLatent.Create(SwapTestFiles.Embedding(seed: 1), EmbeddingMap.Read(fp16));
         var target = SwapTestFiles.Target(128);
@@ -70,7 +70,7 @@ public sealed class SwapperSessionTests : IDisposable
     public void A_faulty_fp16_model_without_fp32_reports_faulted_and_logs_once()
     {
         var fp16 = _files.Save("inswapper_128.fp16.onnx", InswapperStandIn.Build(float16: true, fault: InswapperFault.NaN));
-        var logger = new SwapTestLogger();
+        var logger = new TestLogger();
         using var session = SwapperSession.Open(fp16, fallbackModelPath: null, SwapTestFiles.Cpu, logger);
         var latent = SwapLatent.Create(SwapTestFiles.Embedding(seed: 1), EmbeddingMap.Read(fp16));
         var output = new float[session.TensorLength];
@@ -94,7 +94,7 @@ public sealed class SwapperSessionTests : IDisposable
     {
         var fp16 = _files.Save("inswapper_128.fp16.onnx", InswapperStandIn.Build(float16: true, fault: InswapperFault.Flat));
         var missing = _files.PathOf("inswapper_128.onnx");
-        var logger = new SwapTestLogger();
+        var logger = new TestLogger();
         using var session = SwapperSession.Open(fp16, missing, SwapTestFiles.Cpu, logger);
         var latent = SwapLatent.Create(SwapTestFiles.Embedding(seed: 1), EmbeddingMap.Read(fp16));
 
@@ -110,7 +110,7 @@ public sealed class SwapperSessionTests : IDisposable
     {
         var fp16 = _files.Save("inswapper_128.fp16.onnx", InswapperStandIn.Build(float16: true, fault: InswapperFault.NaN));
         var other = _files.Save("swapper-256.onnx", InswapperStandIn.Build(cropSize: 256));
-        var logger = new SwapTestLogger();
+        var logger = new TestLogger();
         using var session = SwapperSession.Open(fp16, other, SwapTestFiles.Cpu, logger);
         var latent = SwapLatent.Create(SwapTestFiles.Embedding(seed: 1), EmbeddingMap.Read(fp16));
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace ObsFaceSwap.Inference.Tests.Providers;
+namespace ObsFaceSwap.Inference.Tests;
 
 /// <summary>Keeps every log entry (level, event id, formatted message).</summary>
 internal sealed class TestLogger : ILogger
