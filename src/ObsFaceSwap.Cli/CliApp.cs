@@ -31,7 +31,7 @@ namespace ObsFaceSwap.Cli;
 ///                      [--encoder shared|WxH@FPS:KBPS] [--keyint S] [--no-auto-start]
 /// obs-faceswap stream targets list [--json] | stream targets remove NAME
 /// </code>
-/// Exit codes: <see cref="ExitCodes"/>, and <see cref="ControllerExitCodes"/> for the OBS controller.
+/// Exit codes: <see cref="ExitCodes"/> (20-25 for the OBS controller).
 /// </summary>
 public static class CliApp
 {

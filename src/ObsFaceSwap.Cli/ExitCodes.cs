@@ -14,6 +14,12 @@ namespace ObsFaceSwap.Cli;
 /// <item><term>11</term><description><c>process</c>: the output cannot be written or encoding failed (no partial output is left)</description></item>
 /// <item><term>12</term><description><c>detect</c> / <c>process</c>: ffmpeg or ffprobe is not installed</description></item>
 /// <item><term>13</term><description><c>detect</c> / <c>process</c>: the verified model file cannot be loaded by ONNX Runtime, or a swap model given by path lacks its contract</description></item>
+/// <item><term>20</term><description>OBS controller commands: OBS cannot be reached or refused the password</description></item>
+/// <item><term>21</term><description>OBS or the module refused a request</description></item>
+/// <item><term>22</term><description><c>scenes apply</c>: the scene file is invalid (the message gives FILE:LINE)</description></item>
+/// <item><term>23</term><description><c>scenes apply</c>: the scene file conflicts with OBS's state</description></item>
+/// <item><term>24</term><description><c>record</c>: remux or its verification failed (the mkv is kept)</description></item>
+/// <item><term>25</term><description>a local file cannot be read or written</description></item>
 /// <item><term>130</term><description>cancelled (Ctrl+C)</description></item>
 /// </list>
 /// </summary>
@@ -54,4 +60,22 @@ public static class ExitCodes
 
     /// <summary>Cancelled by the user.</summary>
     public const int Cancelled = 130;
+
+    /// <summary>OBS cannot be reached or refused the password.</summary>
+    public const int ObsUnreachable = 20;
+
+    /// <summary>OBS or the module refused a request.</summary>
+    public const int ObsRefused = 21;
+
+    /// <summary>The scene file is invalid.</summary>
+    public const int SceneFileInvalid = 22;
+
+    /// <summary>The scene file conflicts with OBS's state.</summary>
+    public const int SceneConflict = 23;
+
+    /// <summary>Remux or verification failed.</summary>
+    public const int RemuxFailed = 24;
+
+    /// <summary>A local file cannot be read or written.</summary>
+    public const int LocalFile = 25;
 }

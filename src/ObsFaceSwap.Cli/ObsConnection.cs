@@ -8,38 +8,6 @@ using ObsFaceSwap.Obs;
 namespace ObsFaceSwap.Cli;
 
 /// <summary>
-/// Exit codes of the OBS controller commands (record, scenes, status, stream, virtualcam), next to <see cref="ExitCodes"/>.
-/// <list type="table">
-/// <item><term>20</term><description>OBS cannot be reached, or refused the password (obs-websocket close code 4009)</description></item>
-/// <item><term>21</term><description>OBS (or the obs-faceswap module) refused a request; the message has obs-websocket's status code and comment</description></item>
-/// <item><term>22</term><description>the scene file is malformed or names an unknown field, kind or source (the message has file:line)</description></item>
-/// <item><term>23</term><description>the scene file cannot be applied to this OBS (a source exists with another kind, an input kind or transition OBS lacks)</description></item>
-/// <item><term>24</term><description>remux failed: ffmpeg/ffprobe missing or failing, or the result did not verify (the mkv is kept)</description></item>
-/// <item><term>25</term><description>a local file or folder cannot be read or written (password or key file, recording folder)</description></item>
-/// </list>
-/// </summary>
-public static class ControllerExitCodes
-{
-    /// <summary>OBS cannot be reached or refused the password.</summary>
-    public const int ObsUnreachable = 20;
-
-    /// <summary>OBS or the module refused a request.</summary>
-    public const int ObsRefused = 21;
-
-    /// <summary>The scene file is invalid.</summary>
-    public const int SceneFileInvalid = 22;
-
-    /// <summary>The scene file conflicts with OBS's state.</summary>
-    public const int SceneConflict = 23;
-
-    /// <summary>Remux or verification failed.</summary>
-    public const int RemuxFailed = 24;
-
-    /// <summary>A local file cannot be read or written.</summary>
-    public const int LocalFile = 25;
-}
-
-/// <summary>
 /// <c>--url</c> and <c>--password-file</c> of the OBS controller commands, and the connect-run-map-errors
 /// wrapper they share. The password comes from the file (or stdin for <c>-</c>) or from
 /// <c>$OBS_WEBSOCKET_PASSWORD</c>, never from the command line, and is never printed.
@@ -84,12 +52,12 @@ internal sealed class ObsConnection
             }
             catch (ObsConnectionClosedException e) when (e.CloseCode == (int)ObsCloseCode.AuthenticationFailed)
             {
-                return await FailAsync(context, ControllerExitCodes.ObsUnreachable,
+                return await FailAsync(context, ExitCodes.ObsUnreachable,
                     $"obs-websocket at {options.Uri} refused the password (give it with --password-file or ${PasswordVariable})").ConfigureAwait(false);
             }
             catch (Exception e) when (e is WebSocketException or ObsConnectionClosedException or TimeoutException or HttpRequestException)
             {
-                return await FailAsync(context, ControllerExitCodes.ObsUnreachable,
+                return await FailAsync(context, ExitCodes.ObsUnreachable,
                     $"cannot connect to obs-websocket at {options.Uri}: {e.Message} (is OBS running with Tools > WebSocket Server Settings enabled?)").ConfigureAwait(false);
             }
 
@@ -121,13 +89,13 @@ internal sealed class ObsConnection
     internal static int? MapException(Exception e) => e switch
     {
         OperationCanceledException => ExitCodes.Cancelled,
-        SceneFileException => ControllerExitCodes.SceneFileInvalid,
-        SceneConflictException => ControllerExitCodes.SceneConflict,
-        RemuxException => ControllerExitCodes.RemuxFailed,
-        ObsRequestException or ControllerException => ControllerExitCodes.ObsRefused,
-        ObsConnectionClosedException or TimeoutException or WebSocketException => ControllerExitCodes.ObsUnreachable,
+        SceneFileException => ExitCodes.SceneFileInvalid,
+        SceneConflictException => ExitCodes.SceneConflict,
+        RemuxException => ExitCodes.RemuxFailed,
+        ObsRequestException or ControllerException => ExitCodes.ObsRefused,
+        ObsConnectionClosedException or TimeoutException or WebSocketException => ExitCodes.ObsUnreachable,
         ArgumentException or FormatException => ExitCodes.Usage,
-        IOException or UnauthorizedAccessException => ControllerExitCodes.LocalFile,
+        IOException or UnauthorizedAccessException => ExitCodes.LocalFile,
         _ => null,
     };
 
