@@ -67,7 +67,7 @@ public sealed class SwapFilterTests(ITestOutputHelper output)
         E2eContext.Log(output, $"host stages: swap {PrivacyScene.StageCount(host, "swap")}, detect {PrivacyScene.StageCount(host, "detect")}");
 
         Assert.Equal("h264", report.Probe.VideoCodec);
-        Assert.InRange(report.Frames.Count, 100, 140);
+        Assert.InRange(report.Frames.Count, 100, 160); // 4 s at 30 fps, plus the time StopRecord takes
         Assert.True(report.RawFaceFrames == 0, $"{report.RawFaceFrames} recorded frames show a raw face: {summary}");
         Assert.True(swapped >= 0.9, $"both faces carry the {tint.Name} tint in only {swapped:P1} of the frames after warm-up: {summary}; {report.FaceFigures(warm)}");
         Assert.True(restClose >= 0.9, $"the picture outside the faces differs from the source in {1 - restClose:P1} of the frames after warm-up: {summary}");
@@ -240,7 +240,7 @@ public sealed class SwapFilterTests(ITestOutputHelper output)
         E2eContext.Log(output, HostSpeed(vendor, host));
         E2eContext.Log(output, $"vendor GetStats: {vendor.GetRawText()}");
 
-        Assert.InRange(report.Frames.Count, 70, 110);
+        Assert.InRange(report.Frames.Count, 70, 125); // 3 s at 30 fps, plus the time StopRecord takes
         Assert.True(report.RawFaceFrames == 0, $"{report.RawFaceFrames} recorded frames show a raw face: {summary}");
         Assert.True(green >= 0.9, $"both faces carry the privacy mask in only {green:P1} of the frames after warm-up: {summary}; {report.FaceFigures(warm)}");
         Assert.True(report.FractionRestClose(warm) >= 0.8, $"the rest of the picture is masked too often: {summary}");
