@@ -6,6 +6,8 @@ using ObsFaceSwap.Obs;
 using ObsFaceSwap.Testing;
 using ObsFaceSwap.Testing.Obs;
 using ObsFaceSwap.Testing.Processes;
+using ObsFaceSwap.Testing.Rtmp;
+using ObsFaceSwap.Testing.Scenario;
 using Xunit.Abstractions;
 
 namespace ObsFaceSwap.EndToEnd.Tests;
@@ -283,6 +285,129 @@ public sealed class ControllerTests(ITestOutputHelper output)
         foreach (var run in new[] { add, own, update, shared, withTargets, after, missing })
         {
             Assert.DoesNotContain(key, run.Out + run.Err, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Stream_commands_drive_the_main_stream_two_targets_and_the_backup_recording()
+    {
+        BuildOutputs.EnsureModuleBuilt();
+        var (clip, _) = await E2eContext.ClipAsync();
+        await using var obs = await HeadlessObs.StartAsync(E2eContext.Options(output, module: true));
+        await using var nginx = await NginxRtmpServer.StartAsync(Path.Combine(obs.ArtifactDirectory, "nginx"), ["main", "t1", "t2"], line => E2eContext.Log(output, line));
+        await using var client = await obs.ConnectAsync(ObsEventSubscriptions.None);
+        await DiagnosticScene.SetUpAsync(client, clip, filterSettings: null);
+        var runs = new List<(string Command, int Code, string Out, string Err)>();
+        async Task<(int Code, string Out, string Err)> Cli(params string[] args)
+        {
+            var r = await RunOkAsync(obs, args);
+            runs.Add((string.Join(' ', args), r.Code, r.Out, r.Err));
+            return r;
+        }
+
+        static string NewKey() => "live_" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)).ToLowerInvariant() + "_SeCrEt";
+        var keys = new[] { NewKey(), NewKey() };
+        var keyFiles = new List<string>();
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keyFiles.Add(Path.Combine(obs.ArtifactDirectory, $"t{i + 1}.key"));
+            await File.WriteAllTextAsync(keyFiles[i], keys[i] + "\n");
+        }
+
+        // The main stream goes to nginx's "main" (no CLI command sets the stream service).
+        await client.RequestAsync("SetStreamServiceSettings", new JsonObject
+        {
+            ["streamServiceType"] = "rtmp_custom",
+            ["streamServiceSettings"] = new JsonObject { ["server"] = nginx.Url("main"), ["key"] = "main" },
+        });
+        await Cli("record", "configure", "--backup-while-streaming");
+        await Cli("stream", "targets", "add", "T1", "--platform", "custom", "--server", nginx.Url("t1"), "--key-file", keyFiles[0]);
+        await Cli("stream", "targets", "add", "T2", "--platform", "custom", "--server", nginx.Url("t2"), "--key-file", keyFiles[1]);
+
+        async Task<bool> Recording() => (await client.RequestAsync("GetRecordStatus")).ResponseData!.Value.GetProperty("outputActive").GetBoolean();
+        Assert.False(await Recording());
+        var clock = Stopwatch.StartNew();
+        var start = await Cli("stream", "start");
+        Assert.Equal("stream started, backup recording started", start.Out.Trim());
+
+        // status --json: the main stream and both (autoStart) targets active.
+        JsonNode status = null!;
+        string? State(JsonNode s, string name) => s["streamTargets"]!.AsArray().Single(t => t!["name"]!.GetValue<string>() == name)!["state"]!.GetValue<string>();
+        await WaitAsync(async () =>
+        {
+            status = JsonNode.Parse((await Cli("status", "--json")).Out)!;
+            return status["stream"]!["active"]!.GetValue<bool>() && State(status, "T1") == "active" && State(status, "T2") == "active";
+        }, TimeSpan.FromSeconds(20));
+        E2eContext.Log(output, $"stream and both targets active {clock.ElapsedMilliseconds} ms after `stream start`: {status.ToJsonString()}");
+        Assert.True(await Recording(), "`stream start` with --backup-while-streaming did not start a recording");
+
+        // Every ingest receives data.
+        await WaitAsync(() => nginx.Applications.All(a => nginx.RecordedBytes(a) > 300_000), TimeSpan.FromSeconds(15));
+        var text = await Cli("status");
+        Assert.Contains("T1 (custom): active", text.Out, StringComparison.Ordinal);
+        Assert.Contains("T2 (custom): active", text.Out, StringComparison.Ordinal);
+
+        // Stop only T1: it stops, T2 and the main stream keep flowing.
+        var stopT1 = await Cli("stream", "stop", "--target", "T1");
+        Assert.Equal("stream target 'T1' stopped", stopT1.Out.Trim());
+        await WaitAsync(async () => State(JsonNode.Parse((await Cli("status", "--json")).Out)!, "T1") == "stopped", TimeSpan.FromSeconds(10));
+        await Task.Delay(1000);
+        var t1AtStop = nginx.RecordedBytes("t1");
+        var t2AtStop = nginx.RecordedBytes("t2");
+        var mainAtStop = nginx.RecordedBytes("main");
+        await Task.Delay(3000);
+        status = JsonNode.Parse((await Cli("status", "--json")).Out)!;
+        E2eContext.Log(output, $"3 s after T1 stopped: t1 +{nginx.RecordedBytes("t1") - t1AtStop}, t2 +{nginx.RecordedBytes("t2") - t2AtStop}, main +{nginx.RecordedBytes("main") - mainAtStop} bytes");
+        Assert.Equal(t1AtStop, nginx.RecordedBytes("t1"));
+        Assert.True(nginx.RecordedBytes("t2") - t2AtStop > 100_000, "T2 stopped flowing when T1 was stopped");
+        Assert.True(nginx.RecordedBytes("main") - mainAtStop > 100_000, "the main stream stopped flowing when T1 was stopped");
+        Assert.Equal(("stopped", "active"), (State(status, "T1"), State(status, "T2")));
+        Assert.True(status["stream"]!["active"]!.GetValue<bool>());
+        Assert.True(await Recording());
+
+        // Stop the rest: the main stream, T2 with it, and the backup recording.
+        var stop = await Cli("stream", "stop");
+        Assert.StartsWith("stream stopped, backup recording ", stop.Out, StringComparison.Ordinal);
+        var backup = stop.Out.Trim()["stream stopped, backup recording ".Length..];
+        await WaitAsync(async () =>
+        {
+            status = JsonNode.Parse((await Cli("status", "--json")).Out)!;
+            return !status["stream"]!["active"]!.GetValue<bool>() && State(status, "T2") == "stopped";
+        }, TimeSpan.FromSeconds(20));
+        Assert.False(await Recording(), "`stream stop` left the backup recording running");
+        Assert.Equal("stopped", State(status, "T1"));
+        var backupProbe = await ProbeAsync(backup);
+        E2eContext.Log(output, $"backup recording {backup}: {backupProbe["format"]?["duration"]} s");
+        Assert.Contains(backupProbe["streams"]!.AsArray(), s => s!["codec_type"]!.GetValue<string>() == "video" && s["codec_name"]!.GetValue<string>() == "h264");
+        Assert.InRange(Duration(backupProbe), 4, 60);
+        await Task.Delay(1000);
+        var t2AtEnd = nginx.RecordedBytes("t2");
+        await Task.Delay(1500);
+        Assert.Equal(t2AtEnd, nginx.RecordedBytes("t2"));
+
+        foreach (var application in nginx.Applications)
+        {
+            var files = nginx.Recordings(application);
+            var file = Assert.Single(files);
+            var probe = await ProbeAsync(file.FullName);
+            var codecs = probe["streams"]!.AsArray().Select(s => $"{s!["codec_type"]}:{s["codec_name"]}").ToList();
+            E2eContext.Log(output, $"{application}: {file.Name} {file.Length} bytes, {probe["format"]?["duration"]} s, {string.Join(", ", codecs)}");
+            Assert.Contains("video:h264", codecs);
+            Assert.Contains("audio:aac", codecs);
+        }
+
+        // T1's file is the shorter: it stopped about 4 s before T2.
+        Assert.True(Duration(await ProbeAsync(nginx.Recordings("t1")[0].FullName)) + 2 < Duration(await ProbeAsync(nginx.Recordings("t2")[0].FullName)));
+        // Each target's key reached its ingest (nginx names the file by it) and never showed in any CLI output.
+        Assert.StartsWith(keys[0] + "-", nginx.Recordings("t1")[0].Name, StringComparison.Ordinal);
+        Assert.StartsWith(keys[1] + "-", nginx.Recordings("t2")[0].Name, StringComparison.Ordinal);
+        E2eContext.Log(output, $"{runs.Count} CLI runs checked for the keys");
+        foreach (var run in runs)
+        {
+            foreach (var key in keys)
+            {
+                Assert.False((run.Out + run.Err).Contains(key[5..^7], StringComparison.OrdinalIgnoreCase), $"a stream key appears in the output of obs-faceswap {run.Command}");
+            }
         }
     }
 
