@@ -11,7 +11,9 @@
  *   that stops reading) cannot block them.
  * - Each target has its own control thread, the only thread that creates,
  *   starts, stops and releases that target's OBS objects; it also samples the
- *   output's counters once a second into atomics for ListStreamTargets.
+ *   output's counters once a second into atomics for ListStreamTargets and,
+ *   for a target with its own encoders, adapts the video bitrate to the
+ *   output's congestion (read every 250 ms; rule: ofs_abr_* in ofs-targets.c).
  *   A stalled target blocks at most its own control thread.
  * - Output signals ("start", "stop", "reconnect", "reconnect_success") arrive
  *   on libobs's output threads: they update atomics, the target's error text
@@ -70,6 +72,7 @@ static const char *state_name(long state)
 #define RETRY_MAX_MS 30000
 #define RETRY_LIMIT 10
 #define SAMPLE_MS 1000
+#define POLL_MS 250 /* congestion is read this often; the counters once per SAMPLE_MS */
 #define STOP_WAIT_MS 5000
 
 struct target {
@@ -96,6 +99,8 @@ struct target {
 	long dropped_frames; /* obs_output_get_frames_dropped */
 	long total_frames;   /* obs_output_get_total_frames */
 	long retry_count;    /* consecutive failed starts */
+	long adapted_kbps;   /* own encoders: the video encoder's bitrate now; 0 for shared */
+	long congestion_pm;  /* the highest obs_output_get_congestion over the last sample, per mille */
 
 	/* Control thread only (signals read output through calldata). */
 	uint64_t stop_requested_ns; /* obs_output_stop called (once: another call moves a muxer's stop point) */
@@ -103,6 +108,8 @@ struct target {
 	obs_service_t *service;
 	obs_encoder_t *venc, *aenc; /* own encoders, or refs to the shared ones */
 	uint64_t last_bytes, last_sample_ns;
+	struct ofs_abr abr;      /* own encoders only */
+	float window_congestion; /* the highest congestion read since the last sample */
 };
 
 static pthread_mutex_t registry_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -484,10 +491,73 @@ static void start_output(struct target *t)
 	}
 }
 
+/* Emits StreamTargetBitrateChanged {name, adaptedBitrateKbps,
+ * configuredBitrateKbps, congestion}. */
+static void emit_bitrate_changed(struct target *t, long kbps, double congestion)
+{
+	const event_sink_fn emit = atomic_load_explicit(&event_sink, memory_order_acquire);
+	if (!emit || os_atomic_load_long(&shutting_down))
+		return;
+	obs_data_t *data = obs_data_create();
+	obs_data_set_string(data, "name", t->cfg.name);
+	obs_data_set_int(data, "adaptedBitrateKbps", kbps);
+	obs_data_set_int(data, "configuredBitrateKbps", t->cfg.encoder.bitrate_kbps);
+	obs_data_set_double(data, "congestion", congestion);
+	emit("StreamTargetBitrateChanged", data);
+	obs_data_release(data);
+}
+
+/* Sets the own video encoder's bitrate (x264 reconfigures while encoding,
+ * as rtmp_output's dynamic bitrate does). */
+static void apply_bitrate(struct target *t, int kbps, double congestion)
+{
+	const long old = os_atomic_set_long(&t->adapted_kbps, kbps);
+	if (old == kbps || !t->venc)
+		return;
+	obs_data_t *vs = obs_data_create();
+	obs_data_set_int(vs, "bitrate", kbps);
+	obs_encoder_update(t->venc, vs);
+	obs_data_release(vs);
+	ofs_log(LOG_INFO, "stream target '%s': congestion %.2f: video bitrate %ld -> %d kbps (configured %d)",
+		t->cfg.name, congestion, old, kbps, t->cfg.encoder.bitrate_kbps);
+	emit_bitrate_changed(t, kbps, congestion);
+}
+
+/* Adaptive bitrate, own encoders only (a shared encoder's bitrate is the
+ * main stream's and every other target's): one sample a second while the
+ * output is active, the highest congestion read in that second (1 if the
+ * output dropped frames in it: rtmp_output's congestion falls back as soon
+ * as dropping has emptied its queue); back to the configured bitrate when
+ * the output is not active. */
+static void adapt(struct target *t, double congestion, bool dropped)
+{
+	const bool active = obs_output_active(t->output) && !obs_output_reconnecting(t->output) &&
+			    os_atomic_load_long(&t->state) == ST_ACTIVE;
+	if (!active) {
+		os_atomic_set_long(&t->congestion_pm, 0);
+		if (t->abr.current_kbps != t->abr.configured_kbps) {
+			ofs_abr_reset(&t->abr);
+			apply_bitrate(t, t->abr.current_kbps, 0.0);
+		}
+		return;
+	}
+	os_atomic_set_long(&t->congestion_pm, (long)(congestion * 1000.0 + 0.5));
+	if (t->cfg.encoder.shared || !t->venc)
+		return;
+	if (dropped)
+		congestion = 1.0;
+	apply_bitrate(t, ofs_abr_sample(&t->abr, congestion), congestion);
+}
+
 static void sample(struct target *t)
 {
 	const uint64_t now = os_gettime_ns();
 	if (!t->output)
+		return;
+	const float congestion = obs_output_get_congestion(t->output);
+	if (congestion > t->window_congestion)
+		t->window_congestion = congestion;
+	if (t->last_sample_ns && now - t->last_sample_ns < (SAMPLE_MS - POLL_MS / 2) * 1000000ULL)
 		return;
 	const uint64_t bytes = obs_output_get_total_bytes(t->output);
 	if (t->last_sample_ns && now > t->last_sample_ns) {
@@ -497,8 +567,11 @@ static void sample(struct target *t)
 	}
 	t->last_bytes = bytes;
 	t->last_sample_ns = now;
-	os_atomic_set_long(&t->dropped_frames, obs_output_get_frames_dropped(t->output));
+	const long dropped = obs_output_get_frames_dropped(t->output);
+	const long dropped_before = os_atomic_set_long(&t->dropped_frames, dropped);
 	os_atomic_set_long(&t->total_frames, obs_output_get_total_frames(t->output));
+	adapt(t, t->window_congestion, dropped > dropped_before);
+	t->window_congestion = 0.0f;
 }
 
 /* Brings the output to the wanted state. */
@@ -559,7 +632,7 @@ static void *target_thread(void *param)
 			break;
 		reconcile(t, want, kick, retry_at_ns);
 		sample(t);
-		os_event_timedwait(t->wake, SAMPLE_MS);
+		os_event_timedwait(t->wake, POLL_MS);
 	}
 	destroy_objects(t);
 	os_atomic_set_long(&t->thread_done, 1);
@@ -573,6 +646,10 @@ static struct target *target_create(const struct ofs_target_config *cfg, bool wa
 	t->refs = 1; /* the registry's */
 	t->want_active = want_active;
 	t->state = ST_STOPPED;
+	if (!cfg->encoder.shared) {
+		ofs_abr_init(&t->abr, cfg->encoder.bitrate_kbps);
+		t->adapted_kbps = cfg->encoder.bitrate_kbps;
+	}
 	if (pthread_mutex_init(&t->mutex, NULL) != 0 || os_event_init(&t->wake, OS_EVENT_TYPE_AUTO) != 0) {
 		bfree(t);
 		return NULL;
@@ -820,6 +897,9 @@ static obs_data_t *describe(struct target *t)
 	obs_data_set_int(d, "totalFrames", os_atomic_load_long(&t->total_frames));
 	obs_data_set_int(d, "reconnects", os_atomic_load_long(&t->reconnects));
 	obs_data_set_string(d, "lastError", error);
+	obs_data_set_double(d, "congestion", (double)os_atomic_load_long(&t->congestion_pm) / 1000.0);
+	if (!t->cfg.encoder.shared)
+		obs_data_set_int(d, "adaptedBitrateKbps", os_atomic_load_long(&t->adapted_kbps));
 	return d;
 }
 

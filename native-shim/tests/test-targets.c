@@ -326,8 +326,69 @@ static void test_store(const char *dir)
 	unlink(path);
 }
 
+/* Adaptive bitrate: drops under sustained congestion, stops at the floor,
+ * recovers in steps, and a single spike (or a congested sample between calm
+ * ones) moves nothing. */
+static void test_abr(void)
+{
+	struct ofs_abr a;
+	ofs_abr_init(&a, 2000);
+	CHECK_EQ(a.current_kbps, 2000);
+	CHECK_EQ(a.floor_kbps, 500);
+
+	/* A single spike, then calm: no change (and calm at the configured rate stays there). */
+	CHECK_EQ(ofs_abr_sample(&a, 1.0), 2000);
+	for (int i = 0; i < 10; i++)
+		CHECK_EQ(ofs_abr_sample(&a, 0.0), 2000);
+	/* Spikes every other sample: never two in a row, no change. */
+	for (int i = 0; i < 10; i++)
+		CHECK_EQ(ofs_abr_sample(&a, i % 2 ? 0.3 : 0.9), 2000);
+
+	/* Sustained congestion: -20 % every second sample. */
+	CHECK_EQ(ofs_abr_sample(&a, 0.8), 2000);
+	CHECK_EQ(ofs_abr_sample(&a, 0.8), 1600);
+	CHECK_EQ(ofs_abr_sample(&a, 1.0), 1600);
+	CHECK_EQ(ofs_abr_sample(&a, 1.0), 1280);
+	/* Down to the floor (25 %), never below. */
+	for (int i = 0; i < 40; i++)
+		ofs_abr_sample(&a, 1.0);
+	CHECK_EQ(a.current_kbps, 500);
+	CHECK_EQ(ofs_abr_sample(&a, 1.0), 500);
+
+	/* Recovery: +10 % of the configured rate after 5 calm samples. */
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(ofs_abr_sample(&a, 0.05), 500);
+	CHECK_EQ(ofs_abr_sample(&a, 0.05), 700);
+	/* A middling sample restarts the calm count. */
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(ofs_abr_sample(&a, 0.0), 700);
+	CHECK_EQ(ofs_abr_sample(&a, 0.3), 700);
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(ofs_abr_sample(&a, 0.0), 700);
+	CHECK_EQ(ofs_abr_sample(&a, 0.0), 900);
+	/* Up to the configured rate, never above. */
+	for (int i = 0; i < 100; i++)
+		ofs_abr_sample(&a, 0.0);
+	CHECK_EQ(a.current_kbps, 2000);
+
+	/* Reset; NaN and negatives count as calm; tiny bitrates keep a floor of 1. */
+	ofs_abr_sample(&a, 1.0);
+	ofs_abr_sample(&a, 1.0);
+	CHECK_EQ(a.current_kbps, 1600);
+	ofs_abr_reset(&a);
+	CHECK_EQ(a.current_kbps, 2000);
+	CHECK_EQ(ofs_abr_sample(&a, 1.0), 2000); /* the count was cleared too */
+	CHECK_EQ(ofs_abr_sample(&a, 0.0 / 0.0), 2000);
+	CHECK_EQ(ofs_abr_sample(&a, -1.0), 2000);
+	ofs_abr_init(&a, 2);
+	for (int i = 0; i < 20; i++)
+		ofs_abr_sample(&a, 1.0);
+	CHECK(a.current_kbps >= 1);
+}
+
 int main(void)
 {
+	test_abr();
 	test_limits();
 	test_urls_and_names();
 	test_public_json();

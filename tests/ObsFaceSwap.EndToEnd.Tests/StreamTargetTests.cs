@@ -255,6 +255,84 @@ public sealed class StreamTargetTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ThrottledIngest_OwnEncoderLowersItsBitrate_OthersKeepTheirs()
+    {
+        await using var run = await Run.StartAsync(output, ["a", "b"]);
+        // A real-sized MSS: on loopback's 64 KiB one the kernel would buffer 4 MiB (16 s here)
+        // before rtmp_output saw any congestion.
+        await using var proxy = StallingTcpProxy.Start(run.Nginx.Port, maxSegmentBytes: 1400);
+        // An ingest that reads about 400 kbit/s behind a target that sends 2000 kbps.
+        proxy.Throttle(400_000);
+        await run.AddAsync("Free", "a", new JsonObject { ["width"] = 426, ["height"] = 240, ["bitrateKbps"] = 600, ["keyintSec"] = 2 });
+        await run.AddAsync("Throttled", "b", new JsonObject { ["width"] = 640, ["height"] = 360, ["bitrateKbps"] = 2000, ["keyintSec"] = 2 },
+            server: $"rtmp://127.0.0.1:{proxy.Port}/b");
+        // Never started: only its description is checked (shared encoders do not adapt).
+        await run.AddAsync("Shared", "a");
+
+        var before = (await run.ListAsync()).GetProperty("targets").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!, t => t);
+        Assert.Equal(600, before["Free"].GetProperty("adaptedBitrateKbps").GetInt64());
+        Assert.Equal(2000, before["Throttled"].GetProperty("adaptedBitrateKbps").GetInt64());
+        Assert.False(before["Shared"].TryGetProperty("adaptedBitrateKbps", out _), before["Shared"].GetRawText());
+        Assert.Equal(0.0, before["Shared"].GetProperty("congestion").GetDouble());
+
+        await run.CallAsync("StartStreamTarget", new JsonObject { ["name"] = "Free" });
+        await run.CallAsync("StartStreamTarget", new JsonObject { ["name"] = "Throttled" });
+        var both = new[] { "Free", "Throttled" };
+        await run.WaitForStatesAsync(both, "active", ActiveBound);
+        var clock = Stopwatch.StartNew();
+        var samples = new List<string>();
+        TimeSpan? loweredAt = null;
+        long freeMinAdapted = long.MaxValue, freeMaxAdapted = 0, freeMinKbps = long.MaxValue;
+        double freeMaxCongestion = 0;
+        Dictionary<string, JsonElement> byName;
+        do
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            run.Obs.EnsureRunning();
+            byName = (await run.ListAsync()).GetProperty("targets").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!, t => t);
+            samples.Add($"{clock.Elapsed.TotalSeconds,5:0.0} s  " + string.Join("  ", both.Select(n =>
+                $"{n}: {byName[n].GetProperty("state").GetString()} adapted {byName[n].GetProperty("adaptedBitrateKbps").GetInt64()} kbps, "
+                + $"congestion {byName[n].GetProperty("congestion").GetDouble():0.00}, sent {byName[n].GetProperty("bitrateKbps").GetInt64()} kbps, "
+                + $"dropped {byName[n].GetProperty("droppedFrames").GetInt64()}")));
+            var free = byName["Free"];
+            freeMinAdapted = Math.Min(freeMinAdapted, free.GetProperty("adaptedBitrateKbps").GetInt64());
+            freeMaxAdapted = Math.Max(freeMaxAdapted, free.GetProperty("adaptedBitrateKbps").GetInt64());
+            freeMaxCongestion = Math.Max(freeMaxCongestion, free.GetProperty("congestion").GetDouble());
+            if (clock.Elapsed > TimeSpan.FromSeconds(2))
+            {
+                freeMinKbps = Math.Min(freeMinKbps, free.GetProperty("bitrateKbps").GetInt64());
+            }
+
+            if (loweredAt is null && byName["Throttled"].GetProperty("adaptedBitrateKbps").GetInt64() < 2000)
+            {
+                loweredAt = clock.Elapsed;
+            }
+        }
+        while (clock.Elapsed < TimeSpan.FromSeconds(15) && (loweredAt is null || clock.Elapsed < loweredAt.Value + TimeSpan.FromSeconds(5)));
+
+        var throttled = byName["Throttled"];
+        run.Log("per second since both were active:\n  " + string.Join("\n  ", samples));
+        run.Log($"the throttled target's bitrate was first lowered {loweredAt?.TotalSeconds:0.0} s after both were active; "
+            + $"bitrate events: {string.Join("; ", run.BitrateEvents)}");
+        Assert.True(loweredAt is not null, "the throttled target's bitrate was not lowered within 15 s");
+        Assert.True(throttled.GetProperty("adaptedBitrateKbps").GetInt64() < 2000, throttled.GetRawText());
+        Assert.True(throttled.GetProperty("adaptedBitrateKbps").GetInt64() >= 500, $"below the 25 % floor: {throttled.GetRawText()}");
+        Assert.Contains(run.BitrateEvents, e => e.Name == "Throttled" && e.AdaptedKbps < 2000 && e.ConfiguredKbps == 2000);
+        // The other target, on its own encoders and an unthrottled ingest, kept its bitrate.
+        Assert.Equal(600, freeMinAdapted);
+        Assert.Equal(600, freeMaxAdapted);
+        Assert.True(freeMaxCongestion < 0.5, $"the free target's congestion reached {freeMaxCongestion}");
+        Assert.True(freeMinKbps > 300, $"the free target fell to {freeMinKbps} kbps");
+        Assert.DoesNotContain(run.BitrateEvents, e => e.Name == "Free");
+
+        // Once stopped, the throttled target is back at its configured bitrate for its next start.
+        await run.CallAsync("StopStreamTargets", null);
+        await run.WaitForStatesAsync(both, "stopped", TimeSpan.FromSeconds(15));
+        await run.WaitUntilAsync(["Throttled"], t => t.GetProperty("adaptedBitrateKbps").GetInt64() == 2000, TimeSpan.FromSeconds(5), "back at 2000 kbps once stopped");
+        await run.AssertKeysNeverLeakedAsync();
+    }
+
+    [Fact]
     public async Task SrtTarget_ReachesAnSrtListener()
     {
         await using var run = await Run.StartAsync(output, ["unused"]);
@@ -313,6 +391,8 @@ public sealed class StreamTargetTests(ITestOutputHelper output)
 
     internal sealed record StateEvent(string Name, string State, long Reconnects, string? Error);
 
+    internal sealed record BitrateEvent(string Name, long AdaptedKbps, long ConfiguredKbps, double Congestion);
+
     /// <summary>One test's OBS, nginx, client, the keys it made and everything OBS said to it.</summary>
     private sealed class Run : IAsyncDisposable
     {
@@ -320,6 +400,7 @@ public sealed class StreamTargetTests(ITestOutputHelper output)
         private readonly List<string> _transcript = [];
         private readonly Lock _lock = new();
         private readonly List<StateEvent> _events = [];
+        private readonly List<BitrateEvent> _bitrateEvents = [];
         private IDisposable? _subscription;
 
         private Run(ITestOutputHelper output, HeadlessObs obs, NginxRtmpServer nginx, ObsWebSocketClient client)
@@ -345,6 +426,17 @@ public sealed class StreamTargetTests(ITestOutputHelper output)
                 lock (_lock)
                 {
                     return _events.ToList();
+                }
+            }
+        }
+
+        public IReadOnlyList<BitrateEvent> BitrateEvents
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _bitrateEvents.ToList();
                 }
             }
         }
@@ -553,6 +645,16 @@ public sealed class StreamTargetTests(ITestOutputHelper output)
                         data.GetProperty("state").GetString()!,
                         data.GetProperty("reconnects").GetInt64(),
                         data.TryGetProperty("error", out var error) ? error.GetString() : null));
+                }
+
+                if (evt.EventType == "VendorEvent" && evt.GetString("vendorName") == Vendor && evt.GetString("eventType") == "StreamTargetBitrateChanged"
+                    && evt.EventData!.Value.TryGetProperty("eventData", out var bitrate))
+                {
+                    _bitrateEvents.Add(new BitrateEvent(
+                        bitrate.GetProperty("name").GetString()!,
+                        bitrate.GetProperty("adaptedBitrateKbps").GetInt64(),
+                        bitrate.GetProperty("configuredBitrateKbps").GetInt64(),
+                        bitrate.GetProperty("congestion").GetDouble()));
                 }
             }
 

@@ -580,3 +580,55 @@ int ofs_targets_store_read(const char *path, struct ofs_target_config *targets, 
 	fclose(file);
 	return count;
 }
+
+/* --- adaptive bitrate ----------------------------------------------------- */
+
+void ofs_abr_init(struct ofs_abr *abr, int configured_kbps)
+{
+	memset(abr, 0, sizeof(*abr));
+	abr->configured_kbps = configured_kbps > 0 ? configured_kbps : 1;
+	abr->floor_kbps = (int)((long long)abr->configured_kbps * OFS_ABR_FLOOR_PCT / 100);
+	if (abr->floor_kbps < 1)
+		abr->floor_kbps = 1;
+	abr->current_kbps = abr->configured_kbps;
+}
+
+void ofs_abr_reset(struct ofs_abr *abr)
+{
+	abr->current_kbps = abr->configured_kbps;
+	abr->high_run = abr->low_run = 0;
+}
+
+int ofs_abr_sample(struct ofs_abr *abr, double congestion)
+{
+	if (!(congestion >= 0.0)) /* NaN or negative: no information */
+		congestion = 0.0;
+	if (congestion > OFS_ABR_HIGH) {
+		abr->high_run++;
+		abr->low_run = 0;
+	} else if (congestion < OFS_ABR_LOW) {
+		abr->low_run++;
+		abr->high_run = 0;
+	} else {
+		abr->high_run = abr->low_run = 0;
+	}
+	if (abr->high_run >= OFS_ABR_HIGH_SAMPLES) {
+		abr->high_run = 0;
+		int next = (int)((long long)abr->current_kbps * OFS_ABR_DOWN_PCT / 100);
+		if (next < abr->floor_kbps)
+			next = abr->floor_kbps;
+		abr->current_kbps = next;
+	} else if (abr->low_run >= OFS_ABR_LOW_SAMPLES) {
+		abr->low_run = 0;
+		if (abr->current_kbps < abr->configured_kbps) {
+			int step = (int)((long long)abr->configured_kbps * OFS_ABR_UP_PCT / 100);
+			if (step < 1)
+				step = 1;
+			int next = abr->current_kbps + step;
+			if (next > abr->configured_kbps)
+				next = abr->configured_kbps;
+			abr->current_kbps = next;
+		}
+	}
+	return abr->current_kbps;
+}

@@ -99,6 +99,39 @@ int ofs_targets_store_write(const char *path, const struct ofs_target_config *ta
 int ofs_targets_store_read(const char *path, struct ofs_target_config *targets, size_t max, size_t *skipped,
 			   char *error, size_t error_size);
 
+/* Adaptive bitrate for a target with its own encoders (never shared ones:
+ * their bitrate is the main stream's and every other target's). Fed one
+ * congestion sample (obs_output_get_congestion, 0..1) about once a second
+ * by the target's control thread; returns the bitrate the encoder should
+ * have. Sustained congestion (> OFS_ABR_HIGH for OFS_ABR_HIGH_SAMPLES
+ * samples in a row) lowers it to OFS_ABR_DOWN_PCT % (not below
+ * OFS_ABR_FLOOR_PCT % of the configured bitrate); sustained calm
+ * (< OFS_ABR_LOW for OFS_ABR_LOW_SAMPLES samples in a row) raises it by
+ * OFS_ABR_UP_PCT % of the configured bitrate, up to the configured one.
+ * Each change restarts both counts; a sample in between resets them, so a
+ * single spike never moves the bitrate. */
+#define OFS_ABR_HIGH 0.5
+#define OFS_ABR_HIGH_SAMPLES 2
+#define OFS_ABR_LOW 0.1
+#define OFS_ABR_LOW_SAMPLES 5
+#define OFS_ABR_DOWN_PCT 80
+#define OFS_ABR_UP_PCT 10
+#define OFS_ABR_FLOOR_PCT 25
+
+struct ofs_abr {
+	int configured_kbps;
+	int floor_kbps;
+	int current_kbps;
+	int high_run; /* consecutive samples above OFS_ABR_HIGH */
+	int low_run;  /* consecutive samples below OFS_ABR_LOW */
+};
+
+void ofs_abr_init(struct ofs_abr *abr, int configured_kbps);
+/* Back to the configured bitrate, counts cleared (a new start). */
+void ofs_abr_reset(struct ofs_abr *abr);
+/* One sample; returns the new current bitrate (the same when unchanged). */
+int ofs_abr_sample(struct ofs_abr *abr, double congestion);
+
 #ifdef __cplusplus
 }
 #endif
