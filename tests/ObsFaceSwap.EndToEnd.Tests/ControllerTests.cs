@@ -91,6 +91,73 @@ public sealed class ControllerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Split_by_size_in_advanced_output_mode_gives_several_playable_parts()
+    {
+        // OBS 29 splits only in Advanced output mode; the profile records with the stream encoder,
+        // x264 CBR at 4000 kbps (about 0.5 MB/s with filler), so 1 MB parts last about 2 s.
+        var options = E2eContext.Options(output, module: false) with { AdvancedOutput = true };
+        await using var obs = await HeadlessObs.StartAsync(options);
+        await using var client = await obs.ConnectAsync(ObsEventSubscriptions.None);
+
+        await RunOkAsync(obs, "record", "configure", "--split-mb", "1");
+        Assert.Equal("true", await ProfileAsync(client, "AdvOut", "RecSplitFile"));
+        Assert.Equal("Size", await ProfileAsync(client, "AdvOut", "RecSplitFileType"));
+        Assert.Equal("1", await ProfileAsync(client, "AdvOut", "RecSplitFileSize"));
+        var status = JsonNode.Parse((await RunOkAsync(obs, "record", "status", "--json")).Out)!;
+        E2eContext.Log(output, "status: " + status.ToJsonString());
+
+        var started = DateTime.UtcNow.AddSeconds(-1);
+        await RunOkAsync(obs, "record", "start");
+        await Task.Delay(7000);
+        var stop = await RunOkAsync(obs, "record", "stop");
+        var last = stop.Out.Trim();
+
+        var parts = new DirectoryInfo(obs.RecordingDirectory).GetFiles("*.mkv")
+            .Where(f => f.LastWriteTimeUtc >= started)
+            .OrderBy(f => f.LastWriteTimeUtc)
+            .ToList();
+        var durations = new List<double>();
+        foreach (var part in parts)
+        {
+            var probe = await ProbeAsync(part.FullName);
+            var duration = Duration(probe);
+            durations.Add(duration);
+            E2eContext.Log(output, $"{part.Name}: {part.Length} bytes, {duration:0.00} s, {probe["format"]?["format_name"]}");
+            Assert.Contains(probe["streams"]!.AsArray(), s => s!["codec_type"]!.GetValue<string>() == "video" && s["codec_name"]!.GetValue<string>() == "h264");
+        }
+
+        Assert.True(parts.Count >= 2, $"expected at least 2 parts, got {parts.Count}");
+        // OBS 29's StopRecord names the first part of a split recording, not the last.
+        Assert.Contains(last, parts.Select(p => p.FullName));
+        // OBS cuts at the first keyframe (every second here) once a part reaches 1 MiB: every part
+        // but the last holds 1 MiB plus at most about a second of data and lasts more than a second.
+        foreach (var (part, duration) in parts.Zip(durations).SkipLast(1))
+        {
+            Assert.InRange(part.Length, 1_000_000, 1_800_000);
+            Assert.InRange(duration, 1.0, 5.0);
+        }
+
+        Assert.InRange(durations.Sum(), 5.5, 9.0);
+
+        // Crash-safe and split together: record stop remuxes every part to mp4, not only the first.
+        await RunOkAsync(obs, "record", "configure", "--crash-safe");
+        var safeStarted = DateTime.UtcNow; // no slack: the parts of the recording above were closed before this
+        await RunOkAsync(obs, "record", "start");
+        await Task.Delay(7000);
+        var safeStop = await RunOkAsync(obs, "record", "stop");
+        E2eContext.Log(output, "crash-safe split stop: " + safeStop.Out.Trim());
+        var dir = new DirectoryInfo(obs.RecordingDirectory);
+        var leftMkv = dir.GetFiles("*.mkv").Where(f => f.LastWriteTimeUtc >= safeStarted).ToList();
+        var mp4Parts = dir.GetFiles("*.mp4").Where(f => f.LastWriteTimeUtc >= safeStarted).ToList();
+        Assert.True(leftMkv.Count == 0, $"mkv parts left after a crash-safe stop: {string.Join(", ", leftMkv.Select(f => f.Name))}");
+        Assert.True(mp4Parts.Count >= 2, $"expected at least 2 remuxed mp4 parts, got {mp4Parts.Count}");
+        foreach (var part in mp4Parts)
+        {
+            Assert.InRange(Duration(await ProbeAsync(part.FullName)), 0.5, 5.0);
+        }
+    }
+
+    [Fact]
     public async Task Crash_safe_recording_survives_sigkill_and_a_clean_stop_remuxes_to_mp4()
     {
         await using var obs = await HeadlessObs.StartAsync(E2eContext.Options(output, module: false));

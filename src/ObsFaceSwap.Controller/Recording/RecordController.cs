@@ -128,8 +128,27 @@ public sealed class RecordController(IObsRequester obs)
 
         var target = await GetParameterAsync(RecordPlanner.Section, RecordPlanner.RemuxToKey, cancellationToken).ConfigureAwait(false);
         var container = RecordContainers.Parse(string.IsNullOrEmpty(target) ? "mp4" : target);
+
+        // A split recording: OBS 29's StopRecord names the first part; the later parts are the
+        // mkv files in the same folder closed after it (earlier recordings were closed before
+        // this one's first part).
+        var later = new List<string>();
+        if (await GetParameterAsync("AdvOut", "RecSplitFile", cancellationToken).ConfigureAwait(false) == "true")
+        {
+            var firstClosed = File.GetLastWriteTimeUtc(path);
+            later.AddRange(Directory.EnumerateFiles(Path.GetDirectoryName(Path.GetFullPath(path))!, "*.mkv")
+                .Where(f => !string.Equals(Path.GetFullPath(f), Path.GetFullPath(path), StringComparison.Ordinal) && File.GetLastWriteTimeUtc(f) >= firstClosed)
+                .Order(StringComparer.Ordinal));
+        }
+
         var remuxed = await Remuxer.RemuxAsync(path, container, keepSource, cancellationToken).ConfigureAwait(false);
-        return new RecordStopResult(path, remuxed, null);
+        var others = new List<string>();
+        foreach (var part in later)
+        {
+            others.Add(await Remuxer.RemuxAsync(part, container, keepSource, cancellationToken).ConfigureAwait(false));
+        }
+
+        return new RecordStopResult(path, remuxed, others.Count == 0 ? null : $"split recording: {others.Count} more part(s) remuxed: {string.Join(", ", others)}");
     }
 
     /// <summary>The recording state and settings.</summary>

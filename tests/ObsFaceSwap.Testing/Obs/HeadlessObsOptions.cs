@@ -30,6 +30,12 @@ public sealed record HeadlessObsOptions
     /// <summary>Recording container: <c>mkv</c> or <c>mp4</c>.</summary>
     public string RecordingFormat { get; init; } = "mkv";
 
+    /// <summary>
+    /// Write the profile in OBS's Advanced output mode (<c>[Output] Mode=Advanced</c>, standard
+    /// recording with the stream encoder, x264 CBR at <see cref="VideoBitrateKbps"/>) instead of Simple.
+    /// </summary>
+    public bool AdvancedOutput { get; init; }
+
     /// <summary>Bound on Xvfb and OBS starting and obs-websocket answering.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -41,7 +41,14 @@ internal static class ObsProfile
 
         File.WriteAllText(Path.Combine(profileDir, "basic.ini"), Ini(
             ("General", [("Name", ProfileName)]),
-            ("Output", [("Mode", "Simple")]),
+            ("Output", [("Mode", options.AdvancedOutput ? "Advanced" : "Simple")]),
+            // Advanced mode: standard recording with the stream encoder (RecEncoder=none), whose
+            // settings are streamEncoder.json below.
+            ("AdvOut", [
+                ("RecType", "Standard"), ("RecFilePath", recordingDirectory), ("RecFormat", options.RecordingFormat),
+                ("Encoder", "obs_x264"), ("RecEncoder", "none"), ("RecTracks", "1"), ("TrackIndex", "1"),
+                ("Track1Bitrate", "128"), ("RecFileNameWithoutSpace", "true"),
+            ]),
             ("SimpleOutput", [
                 ("FilePath", recordingDirectory), ("RecFormat", options.RecordingFormat),
                 ("VBitrate", Invariant(options.VideoBitrateKbps)), ("ABitrate", "128"),
@@ -56,6 +63,17 @@ internal static class ObsProfile
                 ("ColorFormat", "NV12"), ("ColorSpace", "709"), ("ColorRange", "Partial"),
             ]),
             ("Audio", [("SampleRate", "48000"), ("ChannelSetup", "Stereo")])));
+
+        if (options.AdvancedOutput)
+        {
+            File.WriteAllText(Path.Combine(profileDir, "streamEncoder.json"), new JsonObject
+            {
+                ["rate_control"] = "CBR",
+                ["bitrate"] = options.VideoBitrateKbps,
+                ["preset"] = "ultrafast",
+                ["keyint_sec"] = 1,
+            }.ToJsonString());
+        }
 
         // One empty scene; the tests build their own scenes over obs-websocket.
         var collection = new JsonObject
