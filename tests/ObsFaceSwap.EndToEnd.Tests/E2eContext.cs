@@ -1,7 +1,11 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using ObsFaceSwap.Obs;
 using ObsFaceSwap.Testing.Analysis;
 using ObsFaceSwap.Testing.Media;
 using ObsFaceSwap.Testing.Obs;
+using ObsFaceSwap.Testing.Processes;
+using ObsFaceSwap.Testing.Scenario;
 using ObsFaceSwap.Testing.Video;
 using Xunit.Abstractions;
 
@@ -45,5 +49,43 @@ internal static class E2eContext
         {
             // The test already finished (a late line from a background task).
         }
+    }
+
+    /// <summary>
+    /// SIGKILLs the host mid-recording and waits (bounded) until a new host process exists and
+    /// the module consumes new results again; asserts that the old host died, a new one came and
+    /// results came back. Returns when the kill happened (a Stopwatch timestamp), the new host
+    /// and the wall-clock recovery time.
+    /// </summary>
+    public static async Task<(long Killed, ProcessIdentity NewHost, double RecoveryWallMs)> KillHostAsync(
+        ITestOutputHelper output, HeadlessObs obs, ObsWebSocketClient client, ProcessIdentity oldHost, double consumedAtKill, long recordingStarted, TimeSpan bound)
+    {
+        Assert.True(oldHost.IsAlive, "the host died before the test killed it");
+        var killed = Stopwatch.GetTimestamp();
+        Posix.Signal(oldHost.Pid, Posix.SigKill);
+        Log(output, $"SIGKILL host pid {oldHost.Pid} at {Stopwatch.GetElapsedTime(recordingStarted, killed).TotalSeconds:0.000} s into the recording");
+
+        ProcessIdentity? newHost = null;
+        var recoveryWallMs = double.NaN;
+        while (Stopwatch.GetElapsedTime(killed) < bound)
+        {
+            obs.EnsureRunning();
+            newHost ??= obs.FindHostProcesses().Where(p => p.Pid != oldHost.Pid).Select(p => (ProcessIdentity?)p).FirstOrDefault();
+            var consumed = JsonCounters.Sum(await FaceSwapStats.GetVendorStatsAsync(client), "resultsConsumed");
+            // A result the old host left READY may still be consumed once; ask for a few more.
+            if (newHost is not null && consumed > consumedAtKill + 3)
+            {
+                recoveryWallMs = Stopwatch.GetElapsedTime(killed).TotalMilliseconds;
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.False(oldHost.IsAlive, $"host pid {oldHost.Pid} survived SIGKILL");
+        Assert.True(newHost is not null, $"no new host process within {bound.TotalSeconds:0} s of the kill");
+        Assert.False(double.IsNaN(recoveryWallMs), $"no new results within {bound.TotalSeconds:0} s of the kill (new host pid {newHost?.Pid})");
+        Log(output, $"new host pid {newHost!.Value.Pid}; results back {recoveryWallMs:0} ms after the kill (vendor GetStats, polled)");
+        return (killed, newHost.Value, recoveryWallMs);
     }
 }

@@ -38,33 +38,7 @@ public sealed class HostRestartTests(ITestOutputHelper output)
         var vendorAtKill = await FaceSwapStats.GetVendorStatsAsync(client);
         var consumedAtKill = JsonCounters.Sum(vendorAtKill, "resultsConsumed");
 
-        var killed = Stopwatch.GetTimestamp();
-        Assert.True(oldHost.IsAlive, "the host died before the test killed it");
-        Posix.Signal(oldHost.Pid, Posix.SigKill);
-        E2eContext.Log(output, $"SIGKILL host pid {oldHost.Pid} at {Stopwatch.GetElapsedTime(recordingStarted, killed).TotalSeconds:0.000} s into the recording");
-
-        // Recovered: a new host process, and the module composites new results again.
-        ProcessIdentity? newHost = null;
-        double recoveryWallMs = double.NaN;
-        while (Stopwatch.GetElapsedTime(killed) < RecoveryBound)
-        {
-            obs.EnsureRunning();
-            newHost ??= obs.FindHostProcesses().Where(p => p.Pid != oldHost.Pid).Select(p => (ProcessIdentity?)p).FirstOrDefault();
-            var consumed = JsonCounters.Sum(await FaceSwapStats.GetVendorStatsAsync(client), "resultsConsumed");
-            // A result the old host left READY may still be consumed once; ask for a few more.
-            if (newHost is not null && consumed > consumedAtKill + 3)
-            {
-                recoveryWallMs = Stopwatch.GetElapsedTime(killed).TotalMilliseconds;
-                break;
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.False(oldHost.IsAlive, $"host pid {oldHost.Pid} survived SIGKILL");
-        Assert.True(newHost is not null, $"no new host process within {RecoveryBound.TotalSeconds:0} s of the kill");
-        Assert.False(double.IsNaN(recoveryWallMs), $"no new results within {RecoveryBound.TotalSeconds:0} s of the kill (new host pid {newHost?.Pid})");
-        E2eContext.Log(output, $"new host pid {newHost!.Value.Pid}; results back {recoveryWallMs:0} ms after the kill (vendor GetStats, polled)");
+        var (killed, newHost, recoveryWallMs) = await E2eContext.KillHostAsync(output, obs, client, oldHost, consumedAtKill, recordingStarted, RecoveryBound);
 
         await Task.Delay(TimeSpan.FromSeconds(2));
         var statsAfter = await client.GetStatsAsync();
@@ -98,7 +72,7 @@ public sealed class HostRestartTests(ITestOutputHelper output)
             FilterRenderCountAtEnd: (long)JsonCounters.Sum(vendor, "renderCount"),
             HostRestarts: (long)JsonCounters.Sum(vendor, "hostRestarts"),
             OldHostPid: oldHost.Pid,
-            NewHostPid: newHost.Value.Pid,
+            NewHostPid: newHost.Pid,
             FirstOutage: outage);
         var figuresJson = JsonSerializer.Serialize(figures, Indented);
         await File.WriteAllTextAsync(Path.Combine(obs.ArtifactDirectory, "figures.json"), figuresJson);

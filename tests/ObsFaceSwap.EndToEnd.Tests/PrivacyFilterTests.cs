@@ -152,32 +152,7 @@ public sealed class PrivacyFilterTests(ITestOutputHelper output)
         var recordingStarted = await DiagnosticScene.StartRecordingAsync(client);
         await Task.Delay(TimeSpan.FromSeconds(2));
         var consumedAtKill = JsonCounters.Sum(await FaceSwapStats.GetVendorStatsAsync(client), "resultsConsumed");
-        Assert.True(oldHost.IsAlive, "the host died before the test killed it");
-        var killed = Stopwatch.GetTimestamp();
-        Posix.Signal(oldHost.Pid, Posix.SigKill);
-        E2eContext.Log(output, $"SIGKILL host pid {oldHost.Pid} at {Stopwatch.GetElapsedTime(recordingStarted, killed).TotalSeconds:0.000} s into the recording");
-
-        ProcessIdentity? newHost = null;
-        var recoveryWallMs = double.NaN;
-        while (Stopwatch.GetElapsedTime(killed) < RecoveryBound)
-        {
-            obs.EnsureRunning();
-            newHost ??= obs.FindHostProcesses().Where(p => p.Pid != oldHost.Pid).Select(p => (ProcessIdentity?)p).FirstOrDefault();
-            var consumed = JsonCounters.Sum(await FaceSwapStats.GetVendorStatsAsync(client), "resultsConsumed");
-            // A result the old host left READY may still be consumed once; ask for a few more.
-            if (newHost is not null && consumed > consumedAtKill + 3)
-            {
-                recoveryWallMs = Stopwatch.GetElapsedTime(killed).TotalMilliseconds;
-                break;
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.False(oldHost.IsAlive, $"host pid {oldHost.Pid} survived SIGKILL");
-        Assert.True(newHost is not null, $"no new host process within {RecoveryBound.TotalSeconds:0} s of the kill");
-        Assert.False(double.IsNaN(recoveryWallMs), $"no new results within {RecoveryBound.TotalSeconds:0} s of the kill (new host pid {newHost?.Pid})");
-        E2eContext.Log(output, $"new host pid {newHost!.Value.Pid}; results back {recoveryWallMs:0} ms after the kill (vendor GetStats, polled)");
+        var (killed, newHost, recoveryWallMs) = await E2eContext.KillHostAsync(output, obs, client, oldHost, consumedAtKill, recordingStarted, RecoveryBound);
 
         await Task.Delay(TimeSpan.FromSeconds(2));
         var recording = await DiagnosticScene.StopRecordingAsync(client);
@@ -211,7 +186,7 @@ public sealed class PrivacyFilterTests(ITestOutputHelper output)
             RecordedFrames: report.Frames.Count,
             HostRestarts: (long)JsonCounters.Sum(vendor, "hostRestarts"),
             OldHostPid: oldHost.Pid,
-            NewHostPid: newHost.Value.Pid,
+            NewHostPid: newHost.Pid,
             Outage: outage,
             WholeMaskedRuns: report.WholeMaskedRuns());
         var figuresJson = JsonSerializer.Serialize(figures, Indented);

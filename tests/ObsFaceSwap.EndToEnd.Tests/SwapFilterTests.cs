@@ -274,31 +274,8 @@ public sealed class SwapFilterTests(ITestOutputHelper output)
         var recordingStarted = await DiagnosticScene.StartRecordingAsync(client);
         await Task.Delay(TimeSpan.FromSeconds(2));
         var consumedAtKill = JsonCounters.Sum(await FaceSwapStats.GetVendorStatsAsync(client), "resultsConsumed");
-        Assert.True(oldHost.IsAlive, "the host died before the test killed it");
-        var killed = Stopwatch.GetTimestamp();
-        Posix.Signal(oldHost.Pid, Posix.SigKill);
+        var (killed, newHost, recoveryWallMs) = await E2eContext.KillHostAsync(output, obs, client, oldHost, consumedAtKill, recordingStarted, RecoveryBound);
         var killSeconds = Stopwatch.GetElapsedTime(recordingStarted, killed).TotalSeconds;
-        E2eContext.Log(output, $"SIGKILL host pid {oldHost.Pid} at {killSeconds:0.000} s into the recording");
-
-        ProcessIdentity? newHost = null;
-        var recoveryWallMs = double.NaN;
-        while (Stopwatch.GetElapsedTime(killed) < RecoveryBound)
-        {
-            obs.EnsureRunning();
-            newHost ??= obs.FindHostProcesses().Where(p => p.Pid != oldHost.Pid).Select(p => (ProcessIdentity?)p).FirstOrDefault();
-            var consumed = JsonCounters.Sum(await FaceSwapStats.GetVendorStatsAsync(client), "resultsConsumed");
-            if (newHost is not null && consumed > consumedAtKill + 3)
-            {
-                recoveryWallMs = Stopwatch.GetElapsedTime(killed).TotalMilliseconds;
-                break;
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.False(oldHost.IsAlive, $"host pid {oldHost.Pid} survived SIGKILL");
-        Assert.True(newHost is not null, $"no new host process within {RecoveryBound.TotalSeconds:0} s of the kill");
-        Assert.False(double.IsNaN(recoveryWallMs), $"no new results within {RecoveryBound.TotalSeconds:0} s of the kill (new host pid {newHost?.Pid})");
 
         await Task.Delay(TimeSpan.FromSeconds(2.5));
         var recording = await DiagnosticScene.StopRecordingAsync(client);
