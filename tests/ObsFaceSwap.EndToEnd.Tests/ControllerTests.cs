@@ -546,7 +546,20 @@ public sealed class ControllerTests(ITestOutputHelper output)
         foreach (var scene in snapshot["scenes"]!["scenes"]!.AsArray())
         {
             var name = scene!["sceneName"]!.GetValue<string>();
-            items[name] = await Get("GetSceneItemList", new JsonObject { ["sceneName"] = name });
+            var list = await Get("GetSceneItemList", new JsonObject { ["sceneName"] = name });
+            // width/height/sourceWidth/sourceHeight are what OBS derives from the source's current size:
+            // a media source reports 0 until its first frame decodes, which may happen between two snapshots.
+            // They are not something a scene file sets, so they stay out of the comparison.
+            foreach (var item in list!["sceneItems"]!.AsArray())
+            {
+                var transform = item!["sceneItemTransform"]!.AsObject();
+                foreach (var derived in new[] { "width", "height", "sourceWidth", "sourceHeight" })
+                {
+                    transform.Remove(derived);
+                }
+            }
+
+            items[name] = list;
         }
 
         snapshot["items"] = items;
