@@ -17,13 +17,13 @@ namespace ObsFaceSwap.Inference.Swap;
 /// </remarks>
 public sealed class ArcFaceEmbedder : IDisposable
 {
-    private readonly TypedModelSession _session;
+    private readonly ModelSession _session;
 
-    private ArcFaceEmbedder(TypedModelSession session)
+    private ArcFaceEmbedder(ModelSession session)
     {
         _session = session;
-        Input = session.Inputs[0];
-        Output = session.Outputs[0];
+        Input = session.InputSpecs[0];
+        Output = session.OutputSpecs[0];
     }
 
     /// <summary>The model file, as given to <see cref="Open"/>.</summary>
@@ -35,9 +35,9 @@ public sealed class ArcFaceEmbedder : IDisposable
     /// <summary>Element type of the model's input (float32 for the published w600k_r50).</summary>
     public TensorPrecision InputPrecision => Input.Precision;
 
-    private TypedTensor Input { get; }
+    private TensorSpec Input { get; }
 
-    private TypedTensor Output { get; }
+    private TensorSpec Output { get; }
 
     /// <summary>Loads an ArcFace model and checks its contract. Expensive: do it once and reuse the embedder.</summary>
     /// <param name="modelPath">The .onnx file (w600k_r50.onnx of buffalo_l, or another ArcFace [N,3,112,112] -&gt; [N,512] model).</param>
@@ -55,7 +55,7 @@ public sealed class ArcFaceEmbedder : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
         inference ??= InferenceOptions.Default;
         inference.Validate();
-        return TypedModelSession.Open(modelPath, inference, logger ?? NullLogger.Instance, session =>
+        return ModelSession.Open(modelPath, inference, logger ?? NullLogger.Instance, session =>
         {
             Check(session);
             return new ArcFaceEmbedder(session);
@@ -139,11 +139,11 @@ public sealed class ArcFaceEmbedder : IDisposable
         return (float)norm;
     }
 
-    private static void Check(TypedModelSession session)
+    private static void Check(ModelSession session)
     {
         const string Expected = "one input [N,3,112,112] (RGB, (x - 127.5) / 127.5) and one output [N,512]";
-        var inputs = session.Inputs;
-        var outputs = session.Outputs;
+        var inputs = session.InputSpecs;
+        var outputs = session.OutputSpecs;
         var ok = inputs.Count == 1 && outputs.Count == 1
             && Shape.Matches(inputs[0].Declared, Shape.Batch, 3, ArcFaceContract.InputSize, ArcFaceContract.InputSize)
             && Shape.Matches(outputs[0].Declared, Shape.Batch, ArcFaceContract.EmbeddingLength);

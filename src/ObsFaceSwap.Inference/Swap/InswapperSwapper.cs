@@ -18,11 +18,11 @@ namespace ObsFaceSwap.Inference.Swap;
 /// </remarks>
 public sealed class InswapperSwapper : IDisposable
 {
-    private readonly TypedModelSession _session;
+    private readonly ModelSession _session;
     private readonly int _target;
     private readonly int _source;
 
-    private InswapperSwapper(TypedModelSession session, int target, int source, int cropSize, int latentLength)
+    private InswapperSwapper(ModelSession session, int target, int source, int cropSize, int latentLength)
     {
         _session = session;
         _target = target;
@@ -47,10 +47,10 @@ public sealed class InswapperSwapper : IDisposable
     public int TensorLength => 3 * CropSize * CropSize;
 
     /// <summary>Element type of the model's <c>target</c> and <c>source</c> inputs.</summary>
-    public TensorPrecision InputPrecision => _session.Inputs[_target].Precision;
+    public TensorPrecision InputPrecision => _session.InputSpecs[_target].Precision;
 
     /// <summary>Element type of the model's output.</summary>
-    public TensorPrecision OutputPrecision => _session.Outputs[0].Precision;
+    public TensorPrecision OutputPrecision => _session.OutputSpecs[0].Precision;
 
     /// <summary>Loads a swap model and checks its contract. Expensive (seconds for the 555 MB file): do it once.</summary>
     /// <param name="modelPath">The .onnx file.</param>
@@ -68,7 +68,7 @@ public sealed class InswapperSwapper : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
         inference ??= InferenceOptions.Default;
         inference.Validate();
-        return TypedModelSession.Open(modelPath, inference, logger ?? NullLogger.Instance, Create);
+        return ModelSession.Open(modelPath, inference, logger ?? NullLogger.Instance, Create);
     }
 
     /// <summary>
@@ -105,21 +105,21 @@ public sealed class InswapperSwapper : IDisposable
     /// <inheritdoc/>
     public void Dispose() => _session.Dispose();
 
-    private static InswapperSwapper Create(TypedModelSession session)
+    private static InswapperSwapper Create(ModelSession session)
     {
         var target = session.InputIndex(InswapperContract.TargetName);
         var source = session.InputIndex(InswapperContract.SourceName);
-        var size = target >= 0 && session.Inputs[target].Declared.Length == 4 ? session.Inputs[target].Declared[3] : -1;
-        var ok = session.Inputs.Count == 2 && target >= 0 && source >= 0 && session.Outputs.Count == 1
+        var size = target >= 0 && session.InputSpecs[target].Declared.Count == 4 ? session.InputSpecs[target].Declared[3] : -1;
+        var ok = session.InputSpecs.Count == 2 && target >= 0 && source >= 0 && session.OutputSpecs.Count == 1
             && size is > 0 and <= 4096
-            && Shape.Matches(session.Inputs[target].Declared, Shape.Batch, 3, size, size)
-            && Shape.Matches(session.Inputs[source].Declared, Shape.Batch, InswapperContract.LatentLength)
-            && Shape.Matches(session.Outputs[0].Declared, Shape.Batch, 3, size, size);
+            && Shape.Matches(session.InputSpecs[target].Declared, Shape.Batch, 3, size, size)
+            && Shape.Matches(session.InputSpecs[source].Declared, Shape.Batch, InswapperContract.LatentLength)
+            && Shape.Matches(session.OutputSpecs[0].Declared, Shape.Batch, 3, size, size);
         if (!ok)
         {
             throw new ModelLoadException(
                 session.ModelPath,
-                $"not an inswapper-style swap model: expected inputs '{InswapperContract.TargetName}' [1,3,S,S] (S fixed) and '{InswapperContract.SourceName}' [1,{InswapperContract.LatentLength}] and one output [1,3,S,S], float32 or float16; found inputs {Shape.Describe(session.Inputs)}; outputs {Shape.Describe(session.Outputs)}");
+                $"not an inswapper-style swap model: expected inputs '{InswapperContract.TargetName}' [1,3,S,S] (S fixed) and '{InswapperContract.SourceName}' [1,{InswapperContract.LatentLength}] and one output [1,3,S,S], float32 or float16; found inputs {Shape.Describe(session.InputSpecs)}; outputs {Shape.Describe(session.OutputSpecs)}");
         }
 
         return new InswapperSwapper(session, target, source, (int)size, InswapperContract.LatentLength);

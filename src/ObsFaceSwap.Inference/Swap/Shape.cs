@@ -35,6 +35,6 @@ internal static class Shape
     }
 
     /// <summary>"a float32 [1,3,128,128], b float32 [1,512]", or "none".</summary>
-    public static string Describe(IReadOnlyList<TypedTensor> tensors) =>
+    public static string Describe(IReadOnlyList<TensorSpec> tensors) =>
         tensors.Count == 0 ? "none" : string.Join(", ", tensors);
 }
