@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using ObsFaceSwap.Vision.Colour;
 
 namespace ObsFaceSwap.Host.Pipeline;
 
@@ -8,14 +9,12 @@ internal static class PixelKernels
 {
     private const uint OpaqueAlpha = 0xFF000000u;
 
-    // BT.709 limited range ("TV" range: Y 16..235, Cb/Cr 16..240) to full-range RGB, in 16.16
-    // fixed point: 255/219 = 1.164383; 2(1-Kr)·255/224 = 1.792741; 2(1-Kb)Kb/Kg·255/224 = 0.213249;
-    // 2(1-Kr)Kr/Kg·255/224 = 0.532909; 2(1-Kb)·255/224 = 2.112402 (Kr 0.2126, Kb 0.0722, Kg 0.7152).
-    private const int YScale = 76309;
-    private const int VToR = 117489;
-    private const int UToG = 13975;
-    private const int VToG = 34925;
-    private const int UToB = 138438;
+    // BT.709 limited range to full-range RGB in 16.16 fixed point (Vision's Bt709LimitedRange).
+    private const int YScale = Bt709LimitedRange.YScaleQ16;
+    private const int VToR = Bt709LimitedRange.VToRQ16;
+    private const int UToG = Bt709LimitedRange.UToGQ16;
+    private const int VToG = Bt709LimitedRange.VToGQ16;
+    private const int UToB = Bt709LimitedRange.UToBQ16;
     private const int Half = 1 << 15;
 
     /// <summary>

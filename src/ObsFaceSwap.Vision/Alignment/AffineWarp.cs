@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using ObsFaceSwap.Vision.Colour;
 
 namespace ObsFaceSwap.Vision.Alignment;
 
@@ -21,7 +22,7 @@ namespace ObsFaceSwap.Vision.Alignment;
 /// in both directions, BT.709 matrix, limited range (Y 16..235, U/V 16..240); each chroma
 /// sample is taken as centred on its 2 x 2 luma block. Y and U/V are interpolated bilinearly
 /// at the sample position, then converted to RGB in float (clamped to 0..255); the same
-/// constants as the host's <c>PixelKernels</c>.</para>
+/// constants (<see cref="Bt709LimitedRange"/>) as the host's <c>PixelKernels</c>.</para>
 /// <para>Speed: four crop pixels per step with <see cref="Vector128"/> (a 2x2 neighbourhood is two
 /// 8-byte loads), the rest of a row one pixel at a time; both paths give the same values. No
 /// state: calls from several threads are safe. About 5 to 7 ns per crop pixel on one core of the
@@ -29,13 +30,11 @@ namespace ObsFaceSwap.Vision.Alignment;
 /// </remarks>
 public static unsafe class AffineWarp
 {
-    // BT.709 limited range to full-range RGB: 255/219; 2(1-Kr)·255/224; 2(1-Kb)Kb/Kg·255/224;
-    // 2(1-Kr)Kr/Kg·255/224; 2(1-Kb)·255/224 (Kr 0.2126, Kb 0.0722, Kg 0.7152). ITU-R BT.709-6.
-    private const float YScale = 255f / 219f;
-    private const float VToR = 1.792741f;
-    private const float UToG = 0.213249f;
-    private const float VToG = 0.532909f;
-    private const float UToB = 2.112402f;
+    private const float YScale = Bt709LimitedRange.YScale;
+    private const float VToR = Bt709LimitedRange.VToR;
+    private const float UToG = Bt709LimitedRange.UToG;
+    private const float VToG = Bt709LimitedRange.VToG;
+    private const float UToB = Bt709LimitedRange.UToB;
 
     private interface ISampler
     {
