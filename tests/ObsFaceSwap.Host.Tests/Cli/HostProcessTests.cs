@@ -6,6 +6,8 @@ namespace ObsFaceSwap.Host.Tests.Cli;
 /// <summary>The built obs-faceswap-host executable, as OBS, the end-to-end tests and the demo run it.</summary>
 public sealed class HostProcessTests : IDisposable
 {
+    private const string IdleExitSeconds = "8";
+
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("ofs-proc-");
 
     private string Socket => Path.Combine(_dir.FullName, "control.sock");
@@ -15,7 +17,9 @@ public sealed class HostProcessTests : IDisposable
     [Fact]
     public async Task The_host_serves_stats_refuses_a_second_host_and_exits_when_idle()
     {
-        using var host = HostProcess.Start("run", "--endpoint", Socket, "--idle-exit-seconds", "2");
+        // The idle time must outlast the CLI launches below (each a dotnet start-up, over a second
+        // on a loaded 2-core machine); a shorter one let the host exit between two of them.
+        using var host = HostProcess.Start("run", "--endpoint", Socket, "--idle-exit-seconds", IdleExitSeconds);
         await host.WaitForStderrAsync("listening on");
         Assert.True(File.Exists(Socket));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Socket));
@@ -36,7 +40,7 @@ public sealed class HostProcessTests : IDisposable
         Assert.Equal(3, second.ExitCode);
         Assert.Contains("already listening", second.Stderr, StringComparison.Ordinal);
 
-        Assert.True(host.Process.WaitForExit(20_000), "the host did not exit after the idle time");
+        Assert.True(host.Process.WaitForExit(30_000), "the host did not exit after the idle time");
         Assert.Equal(0, host.Process.ExitCode);
         Assert.False(File.Exists(Socket));
     }
@@ -57,11 +61,11 @@ public sealed class HostProcessTests : IDisposable
         }
 
         Assert.True(File.Exists(Socket));
-        using var host = HostProcess.Start("run", "--endpoint", Socket, "--idle-exit-seconds", "1");
+        using var host = HostProcess.Start("run", "--endpoint", Socket, "--idle-exit-seconds", IdleExitSeconds);
         await host.WaitForStderrAsync("listening on");
         var stats = await HostProcess.RunToEndAsync("stats", "--endpoint", Socket, "--json");
         Assert.Equal(0, stats.ExitCode);
-        Assert.True(host.Process.WaitForExit(20_000));
+        Assert.True(host.Process.WaitForExit(30_000));
         Assert.Equal(0, host.Process.ExitCode);
     }
 
