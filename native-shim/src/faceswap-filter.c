@@ -413,6 +413,11 @@ static bool masking_result(const struct ofs_filter *f, const struct ofs_result *
 	return true;
 }
 
+static const struct ofs_result_item *kept_items(const struct kept_result *k)
+{
+	return (const struct ofs_result_item *)k->data;
+}
+
 /* Takes the newest READY result, if any, and keeps a copy by its frame id
  * (a rejected one changes nothing). Live privacy mode: a result computed
  * from one of the last FRESH_FRAMES frames sent refreshes the fail-closed
@@ -437,6 +442,10 @@ static void keep_result(struct ofs_filter *f, struct ofs_link_channel *ch, int m
 	memcpy(k->data, r.payload, r.payload_size);
 	k->size = r.payload_size;
 	k->header = r.header;
+	uint32_t faces = 0;
+	for (uint32_t i = 0; r.header.status == OFS_RESULT_OK && i < r.header.item_count; i++)
+		faces += kept_items(k)[i].kind == OFS_ITEM_FACE;
+	ofs_link_set_face_count(f->link, faces);
 	if (f->shown_id == r.header.frame_id)
 		f->shown_id = 0; /* replaced: upload again */
 	const uint64_t next = ch->core.next_frame_id; /* the last frame sent is next - 1 */
@@ -444,11 +453,6 @@ static void keep_result(struct ofs_filter *f, struct ofs_link_channel *ch, int m
 		f->have_fresh = true;
 		f->last_fresh_ns = os_gettime_ns();
 	}
-}
-
-static const struct ofs_result_item *kept_items(const struct kept_result *k)
-{
-	return (const struct ofs_result_item *)k->data;
 }
 
 static void draw_box(gs_effect_t *solid, float x, float y, float w, float h)

@@ -27,6 +27,10 @@
 #define BACKOFF_MAX_MS 5000u
 #define SUMMARY_INTERVAL_NS (10ull * 1000000000ull)
 #define HOST_MISSING_LOG_INTERVAL_NS (60ull * 1000000000ull)
+/* How often the link asks the host for its STATS_REPLY (per-stage times),
+ * which vendor GetStats then returns without waiting for the host. */
+#define HOST_STATS_INTERVAL_NS (2ull * 1000000000ull)
+#define HOST_STATS_MAX_BYTES (64u * 1024u)
 
 #ifdef _WIN32
 #define HOST_EXE_NAME "obs-faceswap-host.exe"
@@ -44,6 +48,7 @@ struct ofs_link_client {
 	struct ofs_link_channel *render_current;      /* render thread only */
 	struct ofs_render_stats render;
 	_Atomic uint32_t video_delay_frames;
+	_Atomic uint32_t face_count; /* OFS_ITEM_FACE items of the newest result taken */
 
 	/* Registry mutex. */
 	char name[128];
@@ -68,6 +73,7 @@ static struct {
 	bool thread_started;
 	char *module_dir;
 	char *log_path;
+	char *host_stats_json; /* the host's last STATS_REPLY (NUL-terminated), NULL when none */
 
 	pthread_t thread;
 	os_event_t *stop_event;
@@ -92,6 +98,7 @@ static struct {
 	uint64_t missing_logged_ns;
 	uint64_t missing_attempts;
 	uint64_t next_summary_ns;
+	uint64_t next_stats_ns;
 	uint32_t request_id;
 	uint8_t *out;
 	size_t out_len, out_cap;
@@ -282,6 +289,8 @@ static void disconnect(const char *why)
 		}
 		c->settings_dirty = true;
 	}
+	bfree(link.host_stats_json); /* a dead host's figures are not shown as current */
+	link.host_stats_json = NULL;
 	pthread_mutex_unlock(&link.mutex);
 
 	if (was_ready)
@@ -437,6 +446,31 @@ static void on_channel_opened(const uint8_t *payload, uint32_t len)
 	pthread_mutex_unlock(&link.mutex);
 }
 
+/* Keeps the host's STATS_REPLY JSON for vendor GetStats (parsed there, on
+ * obs-websocket's thread; a reply that is not JSON is dropped there). */
+static void on_stats_reply(const uint8_t *payload, uint32_t len)
+{
+	if (len == 0 || len > HOST_STATS_MAX_BYTES)
+		return;
+	char *json = bmalloc((size_t)len + 1);
+	memcpy(json, payload, len);
+	json[len] = '\0';
+	pthread_mutex_lock(&link.mutex);
+	bfree(link.host_stats_json);
+	link.host_stats_json = json;
+	pthread_mutex_unlock(&link.mutex);
+}
+
+/* Asks the connected host for its stats every HOST_STATS_INTERVAL_NS. */
+static void request_host_stats(uint64_t now)
+{
+	if (!link.conn || !link.hello_acked || now < link.next_stats_ns)
+		return;
+	struct ofs_msg_channel_ref all = {.channel_id = 0};
+	queue_msg(OFS_MSG_STATS_REQUEST, &all, sizeof(all), NULL, 0);
+	link.next_stats_ns = now + HOST_STATS_INTERVAL_NS;
+}
+
 static void on_message(const struct ofs_control_header *h, const uint8_t *payload)
 {
 	switch (h->type) {
@@ -455,8 +489,11 @@ static void on_message(const struct ofs_control_header *h, const uint8_t *payloa
 				(int)(text_len > 512 ? 512 : text_len), text);
 		break;
 	}
+	case OFS_MSG_STATS_REPLY:
+		on_stats_reply(payload, h->length);
+		break;
 	default:
-		break; /* STATS_REPLY and types this version does not know: ignored */
+		break; /* types this version does not know: ignored */
 	}
 }
 
@@ -525,6 +562,7 @@ static void *link_thread(void *arg)
 	while (!atomic_load(&link.stopping)) {
 		const uint64_t now = ofs_monotonic_ns();
 		const bool want_host = process_clients();
+		request_host_stats(now);
 		flush_out();
 		if (!link.conn && want_host && now >= link.next_attempt_ns)
 			try_connect(now);
@@ -583,6 +621,8 @@ void ofs_link_init(const char *module_dir, const char *host_log_path)
 	pthread_mutex_lock(&link.mutex);
 	bfree(link.module_dir);
 	bfree(link.log_path);
+	bfree(link.host_stats_json);
+	link.host_stats_json = NULL;
 	link.module_dir = module_dir ? bstrdup(module_dir) : NULL;
 	link.log_path = host_log_path ? bstrdup(host_log_path) : NULL;
 	atomic_store(&link.stopping, false);
@@ -641,6 +681,8 @@ void ofs_link_shutdown(void)
 	link.module_dir = NULL;
 	bfree(link.log_path);
 	link.log_path = NULL;
+	bfree(link.host_stats_json);
+	link.host_stats_json = NULL;
 	pthread_mutex_unlock(&link.mutex);
 }
 
@@ -742,6 +784,19 @@ void ofs_link_set_video_delay(struct ofs_link_client *client, uint32_t frames)
 	atomic_store_explicit(&client->video_delay_frames, frames, memory_order_relaxed);
 }
 
+void ofs_link_set_face_count(struct ofs_link_client *client, uint32_t faces)
+{
+	atomic_store_explicit(&client->face_count, faces, memory_order_relaxed);
+}
+
+char *ofs_link_copy_host_stats(void)
+{
+	pthread_mutex_lock(&link.mutex);
+	char *copy = link.host_stats_json ? bstrdup(link.host_stats_json) : NULL;
+	pthread_mutex_unlock(&link.mutex);
+	return copy;
+}
+
 void ofs_link_collect_stats(void (*fn)(const struct ofs_link_client_stats *stats, void *param), void *param,
 			    struct ofs_link_stats *out)
 {
@@ -763,6 +818,7 @@ void ofs_link_collect_stats(void (*fn)(const struct ofs_link_client_stats *stats
 		s.host_pid = atomic_load(&link.host_pid);
 		ofs_render_stats_total(&c->render, &s.render);
 		s.video_delay_frames = atomic_load_explicit(&c->video_delay_frames, memory_order_relaxed);
+		s.face_count = atomic_load_explicit(&c->face_count, memory_order_relaxed);
 		struct ofs_link_channel *ch = atomic_load(&c->published);
 		if (ch) {
 			struct ofs_channel_header *h = ofs_channel_header(&ch->core);

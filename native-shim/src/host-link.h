@@ -10,7 +10,8 @@
  *   registry mutex briefly and never do I/O.
  * - render and tick threads: only the lock-free calls marked below.
  * - link thread: everything else; it never holds the mutex during I/O.
- * - obs-websocket thread: ofs_link_collect_stats (mutex, no I/O).
+ * - obs-websocket thread: ofs_link_collect_stats, ofs_link_copy_host_stats
+ *   (mutex, no I/O).
  */
 #ifndef OFS_HOST_LINK_H
 #define OFS_HOST_LINK_H
@@ -51,6 +52,7 @@ struct ofs_link_client_stats {
 	uint64_t results_consumed, results_rejected, last_result_frame_id;
 	uint64_t host_frames_read, host_results_written, last_pipeline_ns;
 	uint32_t video_delay_frames; /* synced latency mode: frames the output is delayed; 0 = live */
+	uint32_t face_count;         /* faces in the newest result taken */
 };
 
 struct ofs_link_stats {
@@ -99,11 +101,21 @@ struct ofs_render_stats *ofs_link_render_stats(struct ofs_link_client *client);
  * mode; 0 = live). Render thread; one relaxed atomic store. */
 void ofs_link_set_video_delay(struct ofs_link_client *client, uint32_t frames);
 
+/* How many faces (OFS_ITEM_FACE items) the newest result the filter took
+ * has. Render thread, once per result; one relaxed atomic store. */
+void ofs_link_set_face_count(struct ofs_link_client *client, uint32_t faces);
+
 /* ---- obs-websocket thread -------------------------------------------- */
 
 /* Calls `fn` with each filter's statistics (under the registry mutex:
  * `fn` must be quick and must not call back into OBS sources). */
 void ofs_link_collect_stats(void (*fn)(const struct ofs_link_client_stats *stats, void *param), void *param,
 			    struct ofs_link_stats *link);
+
+/* A copy (bfree it) of the host's last STATS_REPLY JSON (docs/host.md: hostPid,
+ * uptimeSeconds, channels[] with per-stage times in ms), refreshed every 2 s
+ * while the host is connected; NULL before the first reply or after the
+ * host is lost. Never waits for the host. */
+char *ofs_link_copy_host_stats(void);
 
 #endif /* OFS_HOST_LINK_H */

@@ -4,6 +4,9 @@
  * mutex, which nobody holds across I/O): they never wait for the host.
  *
  *   CallVendorRequest {vendorName: "obs-faceswap", requestType: "GetStats"}
+ *     -> {filters: [{sourceName, filterName, channelId, faces, ...}],
+ *         hostConnected, hostPid, hostRestarts,
+ *         host?: the host's STATS_REPLY (channels[].stages[]: per-stage ms)}
  *   CallVendorRequest {vendorName: "obs-faceswap", requestType: "GetVersion"}
  *   CallVendorRequest {vendorName: "obs-faceswap", requestType: "SetIdentity",
  *                      requestData: {sourceName, filterName?, identity}}
@@ -119,6 +122,7 @@ static void get_stats(obs_data_t *request, obs_data_t *response, void *priv)
 		obs_data_set_string(f, "latencyMode", s->video_delay_frames ? "synced" : "live");
 		obs_data_set_int(f, "videoDelayFrames", s->video_delay_frames);
 		obs_data_set_double(f, "videoDelayMs", (double)s->video_delay_frames * (double)frame_ns / 1e6);
+		obs_data_set_int(f, "faces", s->face_count);
 		obs_data_array_push_back(filters, f);
 		obs_data_release(f);
 	}
@@ -127,6 +131,15 @@ static void get_stats(obs_data_t *request, obs_data_t *response, void *priv)
 	obs_data_set_bool(response, "hostConnected", link.host_connected);
 	obs_data_set_int(response, "hostPid", link.host_pid);
 	obs_data_set_int(response, "hostRestarts", (long long)link.host_restarts);
+	/* The host's own view (per-stage times, per channel; see docs/host.md),
+	 * as the link last fetched it: no waiting for the host here. */
+	char *host_json = ofs_link_copy_host_stats();
+	obs_data_t *host = host_json ? obs_data_create_from_json(host_json) : NULL;
+	if (host) {
+		obs_data_set_obj(response, "host", host);
+		obs_data_release(host);
+	}
+	bfree(host_json);
 	da_free(ctx.entries);
 }
 

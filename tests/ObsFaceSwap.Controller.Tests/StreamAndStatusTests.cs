@@ -146,7 +146,7 @@ public sealed class StatusReaderTests
         var obs = new FakeObs()
             .On("GetVirtualCamStatus", """{"outputActive":false}""")
             .On("CallVendorRequest", d => d!["requestType"]!.GetValue<string>() == "GetStats"
-                ? JsonNode.Parse("""{"responseData":{"hostConnected":true,"hostPid":7,"hostRestarts":0,"filters":[{"sourceName":"Cam","filterName":"Swap","framesWritten":10,"framesDropped":0,"framesSkipped":1,"resultsConsumed":9,"resultsRejected":0,"lastPipelineUs":12000,"latencyMode":"synced","videoDelayMs":66.7}]}}""")
+                ? JsonNode.Parse("""{"responseData":{"hostConnected":true,"hostPid":7,"hostRestarts":0,"host":{"hostPid":7,"channels":[{"channelId":3,"stages":[{"name":"diagnostic","count":0,"meanMs":0,"p95Ms":0,"maxMs":0},{"name":"detect","count":9,"meanMs":4.2,"p95Ms":6.5,"maxMs":9},{"name":"swap","count":9,"meanMs":31,"p95Ms":40.04,"maxMs":44}]},{"channelId":4,"stages":[{"name":"other","count":1,"meanMs":1,"p95Ms":1,"maxMs":1}]}]},"filters":[{"sourceName":"Cam","filterName":"Swap","channelId":3,"faces":2,"framesWritten":10,"framesDropped":0,"framesSkipped":1,"resultsConsumed":9,"resultsRejected":0,"lastPipelineUs":12000,"latencyMode":"synced","videoDelayMs":66.7}]}}""")
                 : JsonNode.Parse("""{"responseData":{"targets":[{"name":"yt","platform":"youtube","state":"active"}]}}"""));
 
         var status = await StatusReader.ReadAsync(obs);
@@ -157,6 +157,10 @@ public sealed class StatusReaderTests
         Assert.Empty(status["notes"]!.AsArray());
         Assert.Contains("Cam/Swap", text, StringComparison.Ordinal);
         Assert.Contains("video delay 67 ms", text, StringComparison.Ordinal);
+        Assert.Contains("Cam/Swap: 2 face(s);", text, StringComparison.Ordinal);
+        Assert.Contains("    stages detect 4.2/6.5 ms, swap 31.0/40.0 ms (mean/p95)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("other", text, StringComparison.Ordinal); // another channel's stages are not this filter's
+        Assert.Equal(2, status["faceswap"]!["filters"]![0]!["faces"]!.GetValue<int>());
         Assert.Contains("yt (youtube): active", text, StringComparison.Ordinal);
         // obs-websocket refuses an empty requestData (403): requests without data leave it out.
         Assert.All(obs.Requests.Where(r => r.Type == "CallVendorRequest"), r => Assert.False(r.Data!.ContainsKey("requestData")));

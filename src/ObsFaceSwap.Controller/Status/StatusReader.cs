@@ -6,8 +6,9 @@ namespace ObsFaceSwap.Controller.Status;
 
 /// <summary>
 /// Reads <c>obs-faceswap status</c>: OBS's render/output stats (GetStats), stream, record and virtual
-/// camera state, the program scene, the obs-faceswap filters' counters (vendor GetStats) and the stream
-/// targets (vendor ListStreamTargets). A vendor request OBS does not know (module not loaded, older
+/// camera state, the program scene, the obs-faceswap filters' counters and face counts (vendor GetStats),
+/// the host's per-stage latency (GetStats' <c>host</c> part: the host's STATS_REPLY, which the module
+/// fetches every 2 s) and the stream targets (vendor ListStreamTargets). A vendor request OBS does not know (module not loaded, older
 /// module) gives null for that part and a note, not an error.
 /// </summary>
 public static class StatusReader
@@ -92,10 +93,20 @@ public static class StatusReader
         if (status["faceswap"] is JsonObject fs)
         {
             lines.Add($"faceswap   host {((bool?)fs["hostConnected"] == true ? $"connected (pid {fs["hostPid"]})" : "not connected")}, restarts {fs["hostRestarts"]}");
+            var hostChannels = fs["host"]?["channels"]?.AsArray() ?? [];
             foreach (var f in fs["filters"]?.AsArray() ?? [])
             {
                 lines.Add(FormattableString.Invariant(
-                    $"  {f!["sourceName"]}/{f["filterName"]}: frames {f["framesWritten"]} written, {f["framesDropped"]} dropped, {f["framesSkipped"]} skipped; results {f["resultsConsumed"]} used, {f["resultsRejected"]} rejected; pipeline {Num(f["lastPipelineUs"]) / 1000:0.0} ms; {f["latencyMode"]} mode, video delay {Num(f["videoDelayMs"]):0} ms"));
+                    $"  {f!["sourceName"]}/{f["filterName"]}: {f["faces"] ?? 0} face(s); frames {f["framesWritten"]} written, {f["framesDropped"]} dropped, {f["framesSkipped"]} skipped; results {f["resultsConsumed"]} used, {f["resultsRejected"]} rejected; pipeline {Num(f["lastPipelineUs"]) / 1000:0.0} ms; {f["latencyMode"]} mode, video delay {Num(f["videoDelayMs"]):0} ms"));
+                var channel = hostChannels.FirstOrDefault(c => Num(c?["channelId"]) == Num(f["channelId"]) && f["channelId"] is not null);
+                // Per-stage mean and p95 in ms, as the host measures them (its STATS_REPLY); stages the
+                // current mode does not run (count 0) are left out.
+                var stages = (channel?["stages"] as JsonArray ?? []).Where(st => Num(st?["count"]) > 0).ToList();
+                if (stages.Count > 0)
+                {
+                    lines.Add("    stages " + string.Join(", ", stages.Select(st => FormattableString.Invariant(
+                        $"{st?["name"]} {Num(st?["meanMs"]):0.0}/{Num(st?["p95Ms"]):0.0} ms"))) + " (mean/p95)");
+                }
             }
         }
 
