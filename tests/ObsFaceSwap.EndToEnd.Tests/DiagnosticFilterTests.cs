@@ -27,12 +27,12 @@ public sealed class DiagnosticFilterTests(ITestOutputHelper output)
         var (_, firstResult) = await FaceSwapStats.WaitForVendorCounterAsync(client, "resultsConsumed", 0, TimeSpan.FromSeconds(20));
         E2eContext.Log(output, $"first result composited {firstResult.TotalMilliseconds:0} ms after set-up");
 
-        var recording = await DiagnosticScene.RecordAsync(client, TimeSpan.FromSeconds(4));
+        var recording = await DiagnosticScene.RecordTimedAsync(client, TimeSpan.FromSeconds(4));
         var vendor = await FaceSwapStats.GetVendorStatsAsync(client);
         var host = await FaceSwapStats.GetHostStatsAsync(obs.HostPath, obs.ControlEndpoint);
         obs.EnsureRunning();
 
-        var report = await analyzer.AnalyzeRecordingAsync(recording);
+        var report = await analyzer.AnalyzeRecordingAsync(recording.Path);
         await report.WriteJsonAsync(Path.Combine(obs.ArtifactDirectory, "analysis.json"));
         await File.WriteAllTextAsync(Path.Combine(obs.ArtifactDirectory, "vendor-stats.json"), vendor.GetRawText());
         await File.WriteAllTextAsync(Path.Combine(obs.ArtifactDirectory, "host-stats.json"), host.GetRawText());
@@ -42,7 +42,7 @@ public sealed class DiagnosticFilterTests(ITestOutputHelper output)
         E2eContext.Log(output, $"host stats: {host.GetRawText()}");
 
         Assert.Equal("h264", report.Probe.VideoCodec);
-        Assert.InRange(report.Frames.Count, 100, 160); // 4 s at 30 fps, plus the time StopRecord takes
+        E2eContext.AssertFrameCount(report.Frames.Count, recording); // about 4 s at 30 fps
         Assert.True(report.Fraction(CentreState.Inverted, E2eContext.WarmUpSeconds) >= 0.90, summary);
         Assert.True(report.FractionOutsideMatching(E2eContext.WarmUpSeconds) >= 0.95, summary);
         Assert.True(JsonCounters.Sum(vendor, "framesWritten") > 0, $"vendor framesWritten is 0: {vendor.GetRawText()}");

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
 using ObsFaceSwap.Obs;
+using ObsFaceSwap.Testing;
 using ObsFaceSwap.Testing.Analysis;
 using ObsFaceSwap.Testing.Media;
 using ObsFaceSwap.Testing.Obs;
@@ -38,6 +40,72 @@ internal static class E2eContext
         HostPath = hostPath,
         Log = line => Log(output, line),
     };
+
+    /// <summary>
+    /// Starts OBS with the module (and the built host), connects, sets up the clip scene with the
+    /// filter and <paramref name="filterSettings"/>, and waits (bounded) until the module consumed
+    /// its first result. Dispose the run to stop the client and OBS.
+    /// </summary>
+    public static async Task<FilterRun> StartFilterAsync(
+        ITestOutputHelper output, JsonObject filterSettings, TimeSpan firstResultBound, [CallerMemberName] string name = "")
+    {
+        BuildOutputs.EnsureModuleBuilt();
+        BuildOutputs.EnsureHostBuilt();
+        var (clip, _) = await ClipAsync();
+        var obs = await HeadlessObs.StartAsync(Options(output, module: true, name: name));
+        ObsWebSocketClient? client = null;
+        try
+        {
+            client = await obs.ConnectAsync();
+            await DiagnosticScene.SetUpAsync(client, clip, filterSettings);
+            var (_, firstResult) = await FaceSwapStats.WaitForVendorCounterAsync(client, "resultsConsumed", 0, firstResultBound);
+            return new FilterRun(obs, client, firstResult);
+        }
+        catch
+        {
+            if (client is not null)
+            {
+                await client.DisposeAsync();
+            }
+
+            await obs.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Polls a condition every 100 ms until it holds; throws <see cref="TimeoutException"/> after <paramref name="timeout"/> unless told not to.</summary>
+    public static Task WaitAsync(Func<bool> condition, TimeSpan timeout, bool throwOnTimeout = true) =>
+        WaitAsync(() => Task.FromResult(condition()), timeout, throwOnTimeout);
+
+    /// <inheritdoc cref="WaitAsync(Func{bool}, TimeSpan, bool)"/>
+    public static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, bool throwOnTimeout = true)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > timeout)
+            {
+                if (throwOnTimeout)
+                {
+                    throw new TimeoutException($"condition not met within {timeout.TotalSeconds:0} s");
+                }
+
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>
+    /// A 30 fps recording holds about 30 frames a second of the time it can have run: at least
+    /// 85 % of <see cref="TimedRecording.AtLeast"/> (frames OBS skips when the encoder lags) and
+    /// at most 110 % of <see cref="TimedRecording.AtMost"/>. Both come from this machine's clock,
+    /// so a slow StartRecord or StopRecord on a loaded machine moves the bounds with it, while a
+    /// recording with missing or doubled stretches still fails.
+    /// </summary>
+    public static void AssertFrameCount(int frames, TimedRecording recording, double fps = 30) =>
+        Assert.InRange(frames, 0.85 * fps * recording.AtLeast.TotalSeconds, 1.1 * fps * recording.AtMost.TotalSeconds);
 
     public static void Log(ITestOutputHelper output, string line)
     {
@@ -87,5 +155,18 @@ internal static class E2eContext
         Assert.False(double.IsNaN(recoveryWallMs), $"no new results within {bound.TotalSeconds:0} s of the kill (new host pid {newHost?.Pid})");
         Log(output, $"new host pid {newHost!.Value.Pid}; results back {recoveryWallMs:0} ms after the kill (vendor GetStats, polled)");
         return (killed, newHost.Value, recoveryWallMs);
+    }
+}
+
+/// <summary>One test's OBS playing the clip through the filter, and its client (<see cref="E2eContext.StartFilterAsync"/>).</summary>
+/// <param name="Obs">The OBS.</param>
+/// <param name="Client">A client subscribed to all events.</param>
+/// <param name="FirstResult">How long after set-up the module consumed its first result.</param>
+internal sealed record FilterRun(HeadlessObs Obs, ObsWebSocketClient Client, TimeSpan FirstResult) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        await Obs.DisposeAsync();
     }
 }

@@ -43,6 +43,7 @@ public sealed class HostRestartTests(ITestOutputHelper output)
         await Task.Delay(TimeSpan.FromSeconds(2));
         var statsAfter = await client.GetStatsAsync();
         var renderSeconds = Stopwatch.GetElapsedTime(statsBeforeAt).TotalSeconds;
+        var stopRequestedSeconds = Stopwatch.GetElapsedTime(recordingStarted).TotalSeconds;
         var recording = await DiagnosticScene.StopRecordingAsync(client);
         var recordedSeconds = Stopwatch.GetElapsedTime(recordingStarted).TotalSeconds;
         var vendor = await FaceSwapStats.GetVendorStatsAsync(client);
@@ -86,7 +87,8 @@ public sealed class HostRestartTests(ITestOutputHelper output)
         Assert.True(figures.FilterRenderCountAtEnd - figures.FilterRenderCountAtKill >= 0.7 * 30 * renderSeconds,
             $"the filter rendered only {figures.FilterRenderCountAtEnd - figures.FilterRenderCountAtKill} times across the outage");
         Assert.Equal("h264", report.Probe.VideoCodec);
-        Assert.InRange(report.Frames.Count, 0.85 * 30 * recordedSeconds, 1.1 * 30 * recordedSeconds);
+        // The recording ran at least until the stop request, at most until STOPPED (later on a loaded machine).
+        Assert.InRange(report.Frames.Count, 0.85 * 30 * stopRequestedSeconds, 1.1 * 30 * recordedSeconds);
         Assert.True(report.FractionOutsideMatching(E2eContext.WarmUpSeconds) >= 0.95, summary);
         // The outage shows in the recording and ends within the bound; afterwards results are steady.
         Assert.NotNull(outage);

@@ -71,7 +71,9 @@ public sealed class ObsClientTests(ITestOutputHelper output)
         var scenes = await client.RequestAsync("GetSceneList");
         E2eContext.Log(output, $"in-flight batch failed after {failedAfter} ms: {failed.Message}");
 
-        Assert.InRange(failedAfter, 0, 3000);
+        // "At once" against the alternative, the 20 s request timeout; the bound includes OBS's
+        // death and the client noticing the drop, which a loaded machine may take seconds over.
+        Assert.InRange(failedAfter, 0, 8000);
         Assert.True(stats.RenderTotalFrames >= 0);
         Assert.Contains("AfterCrash", scenes.ResponseData!.Value.GetRawText(), StringComparison.Ordinal);
 
@@ -194,8 +196,9 @@ public sealed class ObsClientTests(ITestOutputHelper output)
         var resumed = client.WaitForEventAsync<RecordStateChanged>(e => e.State == ObsOutputState.Resumed, Bound);
         await client.ResumeRecordAsync();
         await resumed;
-        await Task.Delay(500);
+        // The muxer reports bytes once the encoder's first packets reach it: later on a loaded machine.
         var recording = await client.GetOutputStatusAsync(fileOutput.OutputName);
+        await WaitUntilAsync(async () => (recording = await client.GetOutputStatusAsync(fileOutput.OutputName)).OutputBytes > 0);
         var stopped = client.WaitForEventAsync<RecordStateChanged>(e => e.State == ObsOutputState.Stopped, Bound);
         var path = await client.StopRecordAsync();
         var stoppedEvent = await stopped;

@@ -98,6 +98,8 @@ public sealed class StreamTargetTests(ITestOutputHelper output)
             Assert.True(files[^1].Length > 100_000, $"{platform}: only {files[^1].Length} bytes recorded");
         }
 
+        // ListStreamTargets can show a state before its vendor event arrives: wait (bounded) for the events.
+        await E2eContext.WaitAsync(() => run.StateEvents.Count(e => e.State == "stopped") >= 3, TimeSpan.FromSeconds(10), throwOnTimeout: false);
         Assert.True(run.StateEvents.Count(e => e.State == "active") >= 3, string.Join("\n", run.StateEvents));
         Assert.True(run.StateEvents.Count(e => e.State == "stopped") >= 3, string.Join("\n", run.StateEvents));
 
@@ -352,7 +354,11 @@ public sealed class StreamTargetTests(ITestOutputHelper output)
              "-i", $"srt://127.0.0.1:{port}?mode=listener", "-c", "copy", "-f", "mpegts", received],
             new Dictionary<string, string?>(),
             Path.Combine(run.Obs.ArtifactDirectory, "ffmpeg-srt.log"));
-        await Task.Delay(500);
+        // Until ffmpeg listens (its UDP socket is bound): a fixed wait may be too short on a loaded machine.
+        var bound = $":{port:X4}";
+        await E2eContext.WaitAsync(
+            () => File.ReadLines("/proc/net/udp").Skip(1).Any(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1].EndsWith(bound, StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(15));
         var answer = await run.CallAsync("AddStreamTarget", new JsonObject
         {
             ["name"] = "SRT",

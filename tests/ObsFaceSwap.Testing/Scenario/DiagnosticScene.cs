@@ -131,11 +131,26 @@ public static class DiagnosticScene
     /// <param name="duration">How long.</param>
     /// <param name="cancellationToken">Cancels recording (the recording is left running).</param>
     /// <returns>The recording's path.</returns>
-    public static async Task<string> RecordAsync(ObsWebSocketClient obs, TimeSpan duration, CancellationToken cancellationToken = default)
+    public static async Task<string> RecordAsync(ObsWebSocketClient obs, TimeSpan duration, CancellationToken cancellationToken = default) =>
+        (await RecordTimedAsync(obs, duration, cancellationToken).ConfigureAwait(false)).Path;
+
+    /// <summary>
+    /// Records for a while and says how long the recording can have run, measured on this
+    /// machine's clock: a loaded machine answers StartRecord and StopRecord later, so a frame
+    /// count compared with these bounds does not depend on the machine's speed.
+    /// </summary>
+    /// <param name="obs">The client.</param>
+    /// <param name="duration">How long to wait between STARTED and StopRecord.</param>
+    /// <param name="cancellationToken">Cancels recording (the recording is left running).</param>
+    /// <returns>The recording's path and its shortest and longest possible length.</returns>
+    public static async Task<TimedRecording> RecordTimedAsync(ObsWebSocketClient obs, TimeSpan duration, CancellationToken cancellationToken = default)
     {
-        await StartRecordingAsync(obs, cancellationToken).ConfigureAwait(false);
+        var requested = Stopwatch.GetTimestamp();
+        var started = await StartRecordingAsync(obs, cancellationToken).ConfigureAwait(false);
         await Task.Delay(duration, cancellationToken).ConfigureAwait(false);
-        return await StopRecordingAsync(obs, cancellationToken).ConfigureAwait(false);
+        var stopping = Stopwatch.GetTimestamp();
+        var path = await StopRecordingAsync(obs, cancellationToken).ConfigureAwait(false);
+        return new TimedRecording(path, Stopwatch.GetElapsedTime(started, stopping), Stopwatch.GetElapsedTime(requested));
     }
 
     private static async Task WaitUntilPlayingAsync(ObsWebSocketClient obs, TimeSpan timeout, CancellationToken cancellationToken)
