@@ -145,5 +145,5 @@ public sealed class HostRestartTests(ITestOutputHelper output)
         long HostRestarts,
         int OldHostPid,
         int NewHostPid,
-        ResultGap? FirstOutage);
+        FrameRun? FirstOutage);
 }

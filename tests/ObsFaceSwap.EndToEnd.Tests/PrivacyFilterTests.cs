@@ -307,6 +307,6 @@ public sealed class PrivacyFilterTests(ITestOutputHelper output)
         long HostRestarts,
         int OldHostPid,
         int NewHostPid,
-        MaskedRun? Outage,
-        IReadOnlyList<MaskedRun> WholeMaskedRuns);
+        FrameRun? Outage,
+        IReadOnlyList<FrameRun> WholeMaskedRuns);
 }

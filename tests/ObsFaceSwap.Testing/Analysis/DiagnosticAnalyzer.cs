@@ -148,13 +148,6 @@ public sealed class DiagnosticAnalyzer
     }
 }
 
-/// <summary>A run of consecutive recorded frames whose centre was not a fresh inverted result.</summary>
-/// <param name="FirstIndex">First frame of the run.</param>
-/// <param name="LastIndex">Last frame of the run.</param>
-/// <param name="Frames">Number of frames.</param>
-/// <param name="DurationMs">Frames x frame duration.</param>
-public sealed record ResultGap(int FirstIndex, int LastIndex, int Frames, double DurationMs);
-
 /// <summary>Every recorded frame's verdict, with the summaries the tests assert on.</summary>
 /// <param name="RecordingPath">The analysed recording.</param>
 /// <param name="Probe">Its streams.</param>
@@ -168,8 +161,6 @@ public sealed record DiagnosticReport(
     AnalysisTolerances Tolerances,
     IReadOnlyList<FrameVerdict> Frames)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
-
     /// <summary>Frames from a time on.</summary>
     /// <param name="fromSeconds">The time.</param>
     /// <returns>The frames.</returns>
@@ -199,36 +190,10 @@ public sealed record DiagnosticReport(
 
     /// <summary>Runs of frames without a fresh result after the first fresh result.</summary>
     /// <returns>The gaps, in order (a gap still open at the end is included).</returns>
-    public IReadOnlyList<ResultGap> GapsAfterFirstResult()
-    {
-        var gaps = new List<ResultGap>();
-        var first = FirstInverted;
-        if (first is null)
-        {
-            return gaps;
-        }
-
-        int? start = null;
-        foreach (var frame in Frames.Skip(first.Index))
-        {
-            if (frame.Centre != CentreState.Inverted)
-            {
-                start ??= frame.Index;
-            }
-            else if (start is int s)
-            {
-                gaps.Add(Gap(s, frame.Index - 1));
-                start = null;
-            }
-        }
-
-        if (start is int open)
-        {
-            gaps.Add(Gap(open, Frames[^1].Index));
-        }
-
-        return gaps;
-    }
+    public IReadOnlyList<FrameRun> GapsAfterFirstResult() =>
+        FirstInverted is { } first
+            ? ReportMath.Runs(Frames.Skip(first.Index), f => f.Index, f => f.Centre != CentreState.Inverted, Fps)
+            : [];
 
     /// <summary>A short human-readable summary.</summary>
     /// <param name="fromSeconds">Warm-up to leave out of the shares.</param>
@@ -245,17 +210,7 @@ public sealed record DiagnosticReport(
     /// <summary>Writes the report as JSON (every frame's verdict).</summary>
     /// <param name="path">The JSON file.</param>
     /// <returns>A task that completes when written.</returns>
-    public async Task WriteJsonAsync(string path)
-    {
-        await using var stream = File.Create(path);
-        await JsonSerializer.SerializeAsync(stream, this, JsonOptions).ConfigureAwait(false);
-    }
+    public Task WriteJsonAsync(string path) => ReportMath.WriteJsonAsync(this, path);
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Where(v => !double.IsNaN(v)).Order().ToList();
-        return sorted.Count == 0 ? double.NaN : sorted[sorted.Count / 2];
-    }
-
-    private ResultGap Gap(int first, int last) => new(first, last, last - first + 1, (last - first + 1) * 1000.0 / Fps);
+    private static double Median(IEnumerable<double> values) => ReportMath.Median(values);
 }

@@ -256,13 +256,6 @@ public sealed class PrivacyAnalyzer
     }
 }
 
-/// <summary>A run of consecutive recorded frames masked as a whole.</summary>
-/// <param name="FirstIndex">First frame of the run.</param>
-/// <param name="LastIndex">Last frame of the run.</param>
-/// <param name="Frames">Number of frames.</param>
-/// <param name="DurationMs">Frames x frame duration.</param>
-public sealed record MaskedRun(int FirstIndex, int LastIndex, int Frames, double DurationMs);
-
 /// <summary>Every recorded frame's privacy verdict, with the summaries the tests assert on.</summary>
 /// <param name="RecordingPath">The analysed recording.</param>
 /// <param name="Probe">Its streams.</param>
@@ -276,8 +269,6 @@ public sealed record PrivacyReport(
     PrivacyTolerances Tolerances,
     IReadOnlyList<PrivacyFrameVerdict> Frames)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
-
     /// <summary>Frames showing a raw face.</summary>
     public int RawFaceFrames => Frames.Count(f => f.RawFace);
 
@@ -306,30 +297,7 @@ public sealed record PrivacyReport(
 
     /// <summary>Runs of frames masked as a whole, in order (one still open at the end included).</summary>
     /// <returns>The runs.</returns>
-    public IReadOnlyList<MaskedRun> WholeMaskedRuns()
-    {
-        var runs = new List<MaskedRun>();
-        int? start = null;
-        foreach (var frame in Frames)
-        {
-            if (frame.WholeMasked)
-            {
-                start ??= frame.Index;
-            }
-            else if (start is int s)
-            {
-                runs.Add(Run(s, frame.Index - 1));
-                start = null;
-            }
-        }
-
-        if (start is int open)
-        {
-            runs.Add(Run(open, Frames[^1].Index));
-        }
-
-        return runs;
-    }
+    public IReadOnlyList<FrameRun> WholeMaskedRuns() => ReportMath.Runs(Frames, f => f.Index, f => f.WholeMasked, Fps);
 
     /// <summary>A short human-readable summary.</summary>
     /// <param name="fromSeconds">Warm-up to leave out of the share.</param>
@@ -343,17 +311,7 @@ public sealed record PrivacyReport(
     /// <summary>Writes the report as JSON (every frame's verdict).</summary>
     /// <param name="path">The JSON file.</param>
     /// <returns>A task that completes when written.</returns>
-    public async Task WriteJsonAsync(string path)
-    {
-        await using var stream = File.Create(path);
-        await JsonSerializer.SerializeAsync(stream, this, JsonOptions).ConfigureAwait(false);
-    }
+    public Task WriteJsonAsync(string path) => ReportMath.WriteJsonAsync(this, path);
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Where(v => !double.IsNaN(v)).Order().ToList();
-        return sorted.Count == 0 ? double.NaN : sorted[sorted.Count / 2];
-    }
-
-    private MaskedRun Run(int first, int last) => new(first, last, last - first + 1, (last - first + 1) * 1000.0 / Fps);
+    private static double Median(IEnumerable<double> values) => ReportMath.Median(values);
 }

@@ -261,8 +261,6 @@ public sealed record SwapReport(
     IReadOnlyList<SwapTint> Tints,
     IReadOnlyList<SwapFrameVerdict> Frames)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
-
     /// <summary>Frames showing a raw face.</summary>
     public int RawFaceFrames => Frames.Count(f => f.Privacy.RawFace);
 
@@ -338,15 +336,7 @@ public sealed record SwapReport(
     /// <summary>Writes the report as JSON (every frame's verdict).</summary>
     /// <param name="path">The JSON file.</param>
     /// <returns>A task that completes when written.</returns>
-    public async Task WriteJsonAsync(string path)
-    {
-        await using var stream = File.Create(path);
-        await JsonSerializer.SerializeAsync(stream, this, JsonOptions).ConfigureAwait(false);
-    }
+    public Task WriteJsonAsync(string path) => ReportMath.WriteJsonAsync(this, path);
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Where(v => !double.IsNaN(v)).Order().ToList();
-        return sorted.Count == 0 ? double.NaN : sorted[sorted.Count / 2];
-    }
+    private static double Median(IEnumerable<double> values) => ReportMath.Median(values);
 }
