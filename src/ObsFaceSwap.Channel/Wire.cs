@@ -155,7 +155,7 @@ public enum ControlMessageType : ushort
     /// <summary><c>OFS_MSG_SETTINGS</c>: shim -> host, <see cref="OfsMsgChannelRef"/> + UTF-8 JSON.</summary>
     Settings = 5,
 
-    /// <summary><c>OFS_MSG_STATS_REQUEST</c>: any -> host, <see cref="OfsMsgChannelRef"/> (0 = all).</summary>
+    /// <summary><c>OFS_MSG_STATS_REQUEST</c>: any -> host, <see cref="OfsMsgChannelRef"/> (0 = all; only the requester's own channels when it has opened any).</summary>
     StatsRequest = 6,
 
     /// <summary><c>OFS_MSG_STATS_REPLY</c>: host -> requester, UTF-8 JSON.</summary>

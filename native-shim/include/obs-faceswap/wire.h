@@ -215,7 +215,8 @@ enum ofs_control_type {
 	OFS_MSG_OPEN_CHANNEL = 3,  /* shim -> host: struct ofs_msg_open_channel */
 	OFS_MSG_CLOSE_CHANNEL = 4, /* shim -> host: struct ofs_msg_channel_ref */
 	OFS_MSG_SETTINGS = 5,      /* shim -> host: ofs_msg_channel_ref + UTF-8 JSON */
-	OFS_MSG_STATS_REQUEST = 6, /* any -> host: ofs_msg_channel_ref (0 = all) */
+	OFS_MSG_STATS_REQUEST = 6, /* any -> host: ofs_msg_channel_ref (0 = all; of the
+				    * requester's own channels when it has any) */
 	OFS_MSG_STATS_REPLY = 7,   /* host -> requester: UTF-8 JSON */
 	OFS_MSG_ERROR = 8,         /* host -> shim: struct ofs_msg_error + UTF-8 text */
 	OFS_MSG_CHANNEL_OPENED = 9 /* host -> shim: struct ofs_msg_channel_ref */

@@ -104,11 +104,11 @@ internal sealed class ControlServer
         return reason;
     }
 
-    /// <summary>The STATS_REPLY JSON for <paramref name="channelId"/> (0 = all).</summary>
-    public string BuildStatsJson(ulong channelId)
+    /// <summary>The STATS_REPLY JSON for <paramref name="channelId"/> (0 = all), of connection <paramref name="connectionId"/>'s channels only when given.</summary>
+    public string BuildStatsJson(ulong channelId, int? connectionId = null)
     {
         var uptime = (Environment.TickCount64 - _startTimestamp) / 1000.0;
-        var reply = new StatsReply(Environment.ProcessId, Math.Round(uptime, 3), _registry.Snapshot(channelId));
+        var reply = new StatsReply(Environment.ProcessId, Math.Round(uptime, 3), _registry.Snapshot(channelId, connectionId));
         return JsonSerializer.Serialize(reply, StatsJsonContext.Default.StatsReply);
     }
 
@@ -356,13 +356,17 @@ internal sealed class ControlServer
 
                 case ControlMessageType.StatsRequest:
                     {
+                        // A connection with channels (a module) asks about its own: channel ids are
+                        // per module, so two OBS instances sharing this host both have a channel 1.
+                        // One without channels (the stats command, a monitor) sees every channel.
                         var id = ControlCodec.DecodeChannelRef(payload);
-                        if (id != 0 && _server.Registry.Snapshot(id).Count == 0)
+                        int? own = _sessions.Count > 0 ? _id : null;
+                        if (id != 0 && _server.Registry.Snapshot(id, own).Count == 0)
                         {
                             throw new ControlProtocolException(ControlErrorCode.UnknownChannel, $"no open channel has id {id}", closesConnection: false);
                         }
 
-                        await SendAsync(ControlCodec.EncodeStatsReply(message.RequestId, _server.BuildStatsJson(id)), cancellationToken).ConfigureAwait(false);
+                        await SendAsync(ControlCodec.EncodeStatsReply(message.RequestId, _server.BuildStatsJson(id, own)), cancellationToken).ConfigureAwait(false);
                         return true;
                     }
 

@@ -15,13 +15,16 @@ internal sealed class SessionRegistry
     public void Remove(int connectionId, ChannelSession session)
         => _sessions.TryRemove(new KeyValuePair<(int, ulong), ChannelSession>((connectionId, session.ChannelId), session));
 
-    /// <summary>Stats of every channel (<paramref name="channelId"/> 0) or of those with that id, ordered by id.</summary>
-    public List<ChannelStats> Snapshot(ulong channelId = 0)
+    /// <summary>
+    /// Stats of every channel (<paramref name="channelId"/> 0) or of those with that id, ordered by
+    /// id; only the channels of connection <paramref name="connectionId"/> when it is given.
+    /// </summary>
+    public List<ChannelStats> Snapshot(ulong channelId = 0, int? connectionId = null)
     {
         var list = new List<ChannelStats>();
         foreach (var (key, session) in _sessions)
         {
-            if (channelId == 0 || key.ChannelId == channelId)
+            if ((channelId == 0 || key.ChannelId == channelId) && (connectionId is null || key.ConnectionId == connectionId))
             {
                 list.Add(session.Snapshot());
             }

@@ -157,19 +157,30 @@ public sealed class ControlServerTests
     }
 
     [Fact]
-    public async Task Two_shims_are_served_at_once_and_stats_see_both_channels()
+    public async Task Two_shims_are_served_at_once_and_each_shims_stats_see_its_own_channels()
     {
         await using var server = TestServer.Start();
         await using var a = await server.ConnectWithHelloAsync();
         await using var b = await server.ConnectWithHelloAsync();
+        await using var monitor = await server.ConnectWithHelloAsync();
         var ca = await a.OpenChannelAsync(FakeShim.BgraChannel(21, W, H));
         var cb = await b.OpenChannelAsync(FakeShim.BgraChannel(22, 32, 16));
         Assert.Single((await FakeShim.RoundTripAsync(ca, FrameSpec.Bgra(W, H), Images.GradientBgra(W, H))).Items);
         Assert.Equal(16u, (await FakeShim.RoundTripAsync(cb, FrameSpec.Bgra(32, 16), Images.GradientBgra(32, 16))).Items[0].PatchWidth);
 
-        using var doc = JsonDocument.Parse(await a.StatsAsync());
-        var ids = doc.RootElement.GetProperty("channels").EnumerateArray().Select(c => c.GetProperty("channelId").GetUInt64()).ToArray();
-        Assert.Equal(new ulong[] { 21, 22 }, ids);
+        static async Task<ulong[]> Ids(FakeShim shim)
+        {
+            using var doc = JsonDocument.Parse(await shim.StatsAsync());
+            return [.. doc.RootElement.GetProperty("channels").EnumerateArray().Select(c => c.GetProperty("channelId").GetUInt64())];
+        }
+
+        // Channel ids are per module (two OBS instances both have a channel 1): a module's stats are
+        // its own channels; a connection without channels (obs-faceswap-host stats) sees them all.
+        Assert.Equal(new ulong[] { 21 }, await Ids(a));
+        Assert.Equal(new ulong[] { 22 }, await Ids(b));
+        Assert.Equal(new ulong[] { 21, 22 }, await Ids(monitor));
+        await b.SendAsync(ControlCodec.EncodeChannelRef(ControlMessageType.StatsRequest, 78, 21));
+        await b.ExpectErrorAsync(ControlErrorCode.UnknownChannel);
     }
 
     [Fact]
