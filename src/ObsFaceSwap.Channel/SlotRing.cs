@@ -126,6 +126,12 @@ internal readonly unsafe struct SlotRing
     /// READY. So after the CAS the id is read again; if it changed, the slot is handed back
     /// (READING -> READY, a release store on a slot this side owns; the producer sees an
     /// ordinary READY slot) and the choice is made again.
+    /// <para>Nor is the scan a snapshot: it can pass a slot while the producer is still writing
+    /// frame N there, and find frame N + 1 READY in a later slot once both are published. So
+    /// oldest-first also looks again, after the CAS, for a READY slot with a smaller id, and
+    /// hands the slot back if there is one. That second look cannot miss: a frame older than the
+    /// claimed one was published before it and leaves READY only when this side takes it or the
+    /// producer reclaims it (a drop, replaced by a newer id).</para>
     /// </remarks>
     public int BeginRead(bool oldest)
     {
@@ -144,7 +150,7 @@ internal readonly unsafe struct SlotRing
                 continue;
             }
 
-            if (PeekFrameId(index) != chosenId)
+            if (PeekFrameId(index) != chosenId || (oldest && HasOlderReady(chosenId)))
             {
                 Store(index, SlotState.Ready);
                 continue;
@@ -154,6 +160,20 @@ internal readonly unsafe struct SlotRing
         }
 
         return -1;
+    }
+
+    /// <summary>Whether some READY slot holds a frame older than <paramref name="frameId"/>.</summary>
+    private bool HasOlderReady(ulong frameId)
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            if (LoadState(i) == (uint)SlotState.Ready && PeekFrameId(i) < frameId)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

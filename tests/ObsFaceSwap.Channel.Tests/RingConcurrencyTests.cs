@@ -73,7 +73,7 @@ public sealed unsafe class RingConcurrencyTests
                 continue;
             }
 
-            Assert.NotEqual(FrameAcquireStatus.Rejected, status);
+            Assert.True(status != FrameAcquireStatus.Rejected, $"frame rejected: {pair.Host.LastRejectReason}");
             if (done)
             {
                 break; // producer finished and nothing is READY any more

@@ -4,6 +4,7 @@
  */
 #include "ofs-channel.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "ofs-atomic.h"
@@ -439,6 +440,18 @@ static int validate_items(struct ofs_result_item *items, uint32_t item_count, ui
 	return OFS_OK;
 }
 
+/* Whether some READY slot of the ring holds a frame_id below `id`. */
+static bool older_ready(const struct ofs_channel *ch, int results, uint32_t n, uint64_t id)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t *state = results ? &result_slot(ch, i)->state : &frame_slot(ch, i)->state;
+		if (ofs_load_acquire_u32(state) == OFS_SLOT_READY &&
+		    ofs_load_relaxed_u64(results ? &result_slot(ch, i)->frame_id : &frame_slot(ch, i)->frame_id) < id)
+			return true;
+	}
+	return false;
+}
+
 /* Picks the READY slot with the largest (newest) or smallest (oldest)
  * frame_id and claims it READY -> READING. Returns the slot or UINT32_MAX. */
 static uint32_t claim_ready(const struct ofs_channel *ch, int results, int newest)
@@ -465,11 +478,16 @@ static uint32_t claim_ready(const struct ofs_channel *ch, int results, int newes
 		if (!ofs_cas_u32(state, OFS_SLOT_READY, OFS_SLOT_READING))
 			continue;
 		/* The producer may have reclaimed the slot and published a newer
-		 * frame into it between the scan and the CAS (ABA). Oldest-first
-		 * must then hand it back and look again, or frames go out of
-		 * order; newest-first is content with a newer one. */
-		if (!newest && ofs_load_relaxed_u64(results ? &result_slot(ch, best)->frame_id
-							    : &frame_slot(ch, best)->frame_id) != best_id) {
+		 * frame into it between the scan and the CAS (ABA). And the scan is
+		 * no snapshot: it can pass a slot while frame N is still being
+		 * written there and then find N + 1 READY further on. Oldest-first
+		 * must in both cases hand the slot back and look again, or frames
+		 * go out of order (a frame older than the claimed one stays READY
+		 * until taken or reclaimed, so the second look sees it);
+		 * newest-first is content with a newer one. */
+		if (!newest && (ofs_load_relaxed_u64(results ? &result_slot(ch, best)->frame_id
+							     : &frame_slot(ch, best)->frame_id) != best_id ||
+				older_ready(ch, results, n, best_id))) {
 			ofs_store_release_u32(state, OFS_SLOT_READY);
 			continue;
 		}
