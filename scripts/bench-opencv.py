@@ -55,24 +55,7 @@ def preprocess(bgra, size, out):
 
 def time_case(bgra, size, min_iterations, min_seconds):
     out = np.empty((size, size, 3), dtype=np.float32)
-    for _ in range(50):
-        preprocess(bgra, size, out)
-    samples = []
-    start = time.perf_counter()
-    while len(samples) < min_iterations or time.perf_counter() - start < min_seconds:
-        t0 = time.perf_counter_ns()
-        preprocess(bgra, size, out)
-        samples.append(time.perf_counter_ns() - t0)
-        if len(samples) >= 100 * min_iterations:
-            break
-    samples.sort()
-    n = len(samples)
-    return {
-        "iterations": n,
-        "median_us": samples[n // 2] / 1000.0,
-        "p10_us": samples[n // 10] / 1000.0,
-        "p90_us": samples[(9 * n) // 10] / 1000.0,
-    }, out
+    return time_call(lambda: preprocess(bgra, size, out), min_iterations, min_seconds), out
 
 
 def time_call(fn, min_iterations, min_seconds):

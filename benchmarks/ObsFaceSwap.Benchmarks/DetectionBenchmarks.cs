@@ -43,10 +43,7 @@ public class DetectionBenchmarks
     public void Setup()
     {
         (_width, _height) = FaceFrames.Parse(Resolution);
-        var pixels = FaceFrames.Build(_width, _height);
-        _frame = GC.AllocateUninitializedArray<byte>(pixels.Length, pinned: true);
-        pixels.CopyTo(_frame, 0);
-        _copy = GC.AllocateUninitializedArray<byte>(pixels.Length, pinned: true);
+        (_frame, _copy) = FaceFrames.BuildPinned(_width, _height);
         _fill = LetterboxAccess.Create();
         _detector = BlazeFaceDetector.Open(FaceFrames.ModelPath(Model), Model, inference: new InferenceOptions(ExecutionProvider.Cpu));
         _detectorOneThread = BlazeFaceDetector.Open(FaceFrames.ModelPath(Model), Model, inference: new InferenceOptions(ExecutionProvider.Cpu, IntraOpThreads: 1));

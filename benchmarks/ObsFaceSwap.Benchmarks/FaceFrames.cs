@@ -40,6 +40,18 @@ internal static class FaceFrames
         return File.Exists(path) ? path : throw new FileNotFoundException("BlazeFace model missing: run scripts/fetch-deps.sh", path);
     }
 
+    /// <summary>
+    /// <see cref="Build"/> into a pinned array, plus a pinned scratch array of the same size that a
+    /// benchmark copies the frame into on each run (stages write into the frame they get).
+    /// </summary>
+    public static (byte[] Frame, byte[] Scratch) BuildPinned(int width, int height)
+    {
+        var pixels = Build(width, height);
+        var frame = GC.AllocateUninitializedArray<byte>(pixels.Length, pinned: true);
+        pixels.CopyTo(frame, 0);
+        return (frame, GC.AllocateUninitializedArray<byte>(pixels.Length, pinned: true));
+    }
+
     /// <summary>Composes the two-face frame with ffmpeg, decodes it to BGRA, writes the raw file and returns the pixels.</summary>
     public static byte[] Build(int width, int height)
     {

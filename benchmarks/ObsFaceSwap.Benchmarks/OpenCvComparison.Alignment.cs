@@ -65,9 +65,7 @@ internal static partial class OpenCvComparison
 
         using var json = JsonDocument.Parse(stdout);
         var root = json.RootElement;
-        var defaultThreads = root.GetProperty("default_threads").GetInt32();
-        var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"OpenCV {root.GetProperty("opencv").GetString()}, NumPy {root.GetProperty("numpy").GetString()}, Python {root.GetProperty("python").GetString()} ({Python}); OpenCV default threads: {defaultThreads}.");
+        var text = Header(root, out var defaultThreads);
         text.AppendLine("Ours: ObsFaceSwap.Vision.Alignment / .Blending (BenchmarkDotNet median, 1 thread). OpenCV: estimateAffinePartial2D(LMEDS) + invertAffineTransform, warpAffine(INTER_LINEAR, WARP_INVERSE_MAP, BORDER_REPLICATE), dnn.blobFromImage(1/255, swapRB), NumPy clip/astype/dstack (median of single calls). Ratio = ours / OpenCV.");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"| frame | step | ours | OpenCV 1 thread | ratio | OpenCV {defaultThreads} threads | ratio |");

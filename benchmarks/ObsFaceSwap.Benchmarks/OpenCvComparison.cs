@@ -93,9 +93,7 @@ internal static partial class OpenCvComparison
 
         using var json = JsonDocument.Parse(stdout);
         var root = json.RootElement;
-        var defaultThreads = root.GetProperty("default_threads").GetInt32();
-        var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"OpenCV {root.GetProperty("opencv").GetString()}, NumPy {root.GetProperty("numpy").GetString()}, Python {root.GetProperty("python").GetString()} ({Python}); OpenCV default threads: {defaultThreads}.");
+        var text = Header(root, out var defaultThreads);
         text.AppendLine("Ours: BlazeFace's Letterbox.Fit + Fill (BenchmarkDotNet median, 1 thread). OpenCV: resize INTER_LINEAR to the fitted size + BGRA->RGB + astype(float32)/127.5-1 into the padded tensor (median of single calls). Ratio = ours / OpenCV.");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"| frame | tensor | memcpy | ours | OpenCV 1 thread | ratio | OpenCV {defaultThreads} threads | ratio | max / mean abs diff |");
@@ -127,6 +125,15 @@ internal static partial class OpenCvComparison
     }
 
     /// <summary>Runs scripts/bench-opencv.py under <see cref="Python"/>; its stdout, or null (reported) when it failed.</summary>
+    /// <summary>The report's first line (OpenCV, NumPy and Python versions, OpenCV's default thread count) from the script's JSON.</summary>
+    private static StringBuilder Header(JsonElement root, out int defaultThreads)
+    {
+        defaultThreads = root.GetProperty("default_threads").GetInt32();
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"OpenCV {root.GetProperty("opencv").GetString()}, NumPy {root.GetProperty("numpy").GetString()}, Python {root.GetProperty("python").GetString()} ({Python}); OpenCV default threads: {defaultThreads}.");
+        return text;
+    }
+
     private static string? RunScript(params string[] arguments)
     {
         var start = new ProcessStartInfo(Python)

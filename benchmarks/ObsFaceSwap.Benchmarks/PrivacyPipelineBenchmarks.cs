@@ -44,10 +44,7 @@ public class PrivacyPipelineBenchmarks
     public void Setup()
     {
         (_width, _height) = FaceFrames.Parse(Resolution);
-        var pixels = FaceFrames.Build(_width, _height);
-        _frame = GC.AllocateUninitializedArray<byte>(pixels.Length, pinned: true);
-        pixels.CopyTo(_frame, 0);
-        _copy = GC.AllocateUninitializedArray<byte>(pixels.Length, pinned: true);
+        (_frame, _copy) = FaceFrames.BuildPinned(_width, _height);
         _detector = BlazeFaceDetector.Open(FaceFrames.ModelPath(BlazeFaceModel.Back256), BlazeFaceModel.Back256, inference: new InferenceOptions(ExecutionProvider.Cpu));
         _tracker = new FaceTracker(new FaceTrackerOptions());
         _result = new ResultBuilder(64 * 1024);

@@ -47,10 +47,7 @@ public class SwapPipelineBenchmarks : ISwapOutput
     public void Setup()
     {
         (_width, _height) = FaceFrames.Parse(Resolution);
-        var pixels = FaceFrames.Build(_width, _height);
-        _frame = GC.AllocateUninitializedArray<byte>(pixels.Length, pinned: true);
-        pixels.CopyTo(_frame, 0);
-        _copy = GC.AllocateUninitializedArray<byte>(pixels.Length, pinned: true);
+        (_frame, _copy) = FaceFrames.BuildPinned(_width, _height);
         _folder = Directory.CreateTempSubdirectory("ofs-swap-bench-").FullName;
         var identities = Directory.CreateDirectory(Path.Combine(_folder, "identities")).FullName;
         File.Copy(Path.Combine(FaceFrames.RepoRoot, "tests", "fixtures", "faces", "grace_hopper.jpg"), Path.Combine(identities, "grace.jpg"));

@@ -1,32 +1,11 @@
+using static ObsFaceSwap.Cli.Tests.ClipFrames;
+
 namespace ObsFaceSwap.Cli.Tests;
 
 public class ProcessCommandTests(OfflineFixture fixture) : IClassFixture<OfflineFixture>
 {
-    // astronaut.png's face box as `detect` finds it (back-256): x 173, y 74, 104 x 104 of 512 x 512.
-    private const int Size = 512;
-    private const int FaceX = 173;
-    private const int FaceY = 74;
-    private const int FaceSide = 104;
-
     private Task<(int Code, string Out, string Err)> Process(CliHarness cli, params string[] args)
         => cli.RunAsync(["process", .. args, "--cache-dir", fixture.Cache]);
-
-    /// <summary>Mean absolute difference of B, G, R over a square of frame <paramref name="index"/>.</summary>
-    private static double Diff(byte[] a, byte[] b, int index, int x0, int y0, int side)
-    {
-        long sum = 0;
-        var frame = index * Size * Size * 4;
-        for (var y = y0; y < y0 + side; y++)
-        {
-            for (var x = x0; x < x0 + side; x++)
-            {
-                var o = frame + (((y * Size) + x) * 4);
-                sum += Math.Abs(a[o] - b[o]) + Math.Abs(a[o + 1] - b[o + 1]) + Math.Abs(a[o + 2] - b[o + 2]);
-            }
-        }
-
-        return sum / (3.0 * side * side);
-    }
 
     [Theory]
     [InlineData("pixelate", "ellipse", "1", "out.mp4")]

@@ -2,6 +2,7 @@ using ObsFaceSwap.Media;
 using ObsFaceSwap.Models;
 using ObsFaceSwap.Swap;
 using ObsFaceSwap.Testing.Onnx;
+using static ObsFaceSwap.Cli.Tests.ClipFrames;
 
 namespace ObsFaceSwap.Cli.Tests;
 
@@ -40,12 +41,6 @@ public sealed class SwapModelsFixture : IDisposable
 
 public class ProcessSwapTests(OfflineFixture fixture, SwapModelsFixture models) : IClassFixture<OfflineFixture>, IClassFixture<SwapModelsFixture>
 {
-    // astronaut.png's face box as `detect` finds it (back-256): x 173, y 74, 104 x 104 of 512 x 512.
-    private const int Size = 512;
-    private const int FaceX = 173;
-    private const int FaceY = 74;
-    private const int FaceSide = 104;
-
     // The middle of the face, well inside the swap patch's fully opaque (un-feathered) mask.
     private const int InnerX = FaceX + 37;
     private const int InnerY = FaceY + 37;
@@ -57,39 +52,6 @@ public class ProcessSwapTests(OfflineFixture fixture, SwapModelsFixture models) 
     private string[] Swap(string output, string identity, params string[] more) =>
         ["--input", fixture.Clip, "--output", output, "--mode", "swap", "--identity", identity,
          "--swapper-model", models.Swapper, "--embedder-model", models.Embedder, .. more];
-
-    /// <summary>Mean of channel <paramref name="c"/> (0 B, 1 G, 2 R) over a square of frame <paramref name="index"/>.</summary>
-    private static double Mean(byte[] frames, int index, int x0, int y0, int side, int c)
-    {
-        long sum = 0;
-        var frame = index * Size * Size * 4;
-        for (var y = y0; y < y0 + side; y++)
-        {
-            for (var x = x0; x < x0 + side; x++)
-            {
-                sum += frames[frame + (((y * Size) + x) * 4) + c];
-            }
-        }
-
-        return sum / (double)(side * side);
-    }
-
-    /// <summary>Mean absolute difference of B, G, R over a square of frame <paramref name="index"/>.</summary>
-    private static double Diff(byte[] a, byte[] b, int index, int x0, int y0, int side)
-    {
-        long sum = 0;
-        var frame = index * Size * Size * 4;
-        for (var y = y0; y < y0 + side; y++)
-        {
-            for (var x = x0; x < x0 + side; x++)
-            {
-                var o = frame + (((y * Size) + x) * 4);
-                sum += Math.Abs(a[o] - b[o]) + Math.Abs(a[o + 1] - b[o + 1]) + Math.Abs(a[o + 2] - b[o + 2]);
-            }
-        }
-
-        return sum / (3.0 * side * side);
-    }
 
     /// <summary>
     /// The stand-in's tint for <paramref name="identityImage"/>, B, G, R in 0..255: 255 · sigmoid(latent[c]) with

@@ -6,6 +6,7 @@ using ObsFaceSwap.Inference.Detection;
 using ObsFaceSwap.Inference.Swap;
 using ObsFaceSwap.Media;
 using ObsFaceSwap.Models;
+using ObsFaceSwap.Obs;
 using ObsFaceSwap.Swap;
 using ObsFaceSwap.Testing;
 using ObsFaceSwap.Testing.Analysis;
@@ -47,12 +48,7 @@ public sealed class SwapFilterTests(ITestOutputHelper output)
         E2eContext.Log(output, $"first result consumed {run.FirstResult.TotalMilliseconds:0} ms after set-up");
 
         var recording = await DiagnosticScene.RecordTimedAsync(client, TimeSpan.FromSeconds(4));
-        var vendor = await FaceSwapStats.GetVendorStatsAsync(client);
-        var host = await FaceSwapStats.GetHostStatsAsync(obs.HostPath, obs.ControlEndpoint);
-        obs.EnsureRunning();
-
-        var report = await analyzer.AnalyzeRecordingAsync(recording.Path);
-        await WriteArtifactsAsync(obs, report, vendor, host);
+        var (report, vendor, host) = await AnalyzeAsync(obs, client, analyzer, recording.Path);
         var warm = E2eContext.WarmUpSeconds;
         var summary = report.Summary(warm);
         var (swapped, masked) = Shares(report, tint.Name, warm);
@@ -103,12 +99,7 @@ public sealed class SwapFilterTests(ITestOutputHelper output)
         // The shares are taken from 1.5 s after the first result (see below): 2 s of frames after that.
         await Task.Delay(TimeSpan.FromSeconds(3.5));
         var recording = await DiagnosticScene.StopRecordingAsync(client);
-        var vendor = await FaceSwapStats.GetVendorStatsAsync(client);
-        var host = await FaceSwapStats.GetHostStatsAsync(obs.HostPath, obs.ControlEndpoint);
-        obs.EnsureRunning();
-
-        var report = await analyzer.AnalyzeRecordingAsync(recording);
-        await WriteArtifactsAsync(obs, report, vendor, host);
+        var (report, vendor, host) = await AnalyzeAsync(obs, client, analyzer, recording);
         // firstSeconds counts from when the test saw STARTED, after the recording's first frame (later
         // on a loaded machine): 1.5 s after it the swaps are steady in the recording too.
         const double steady = 1.5;
@@ -161,12 +152,7 @@ public sealed class SwapFilterTests(ITestOutputHelper output)
         E2eContext.Log(output, $"SetIdentity {second.Name} at {switchSeconds:0.000} s into the recording: {response.ResponseData.GetRawText()}");
         await Task.Delay(TimeSpan.FromSeconds(3.5));
         var recording = await DiagnosticScene.StopRecordingAsync(client);
-        var vendor = await FaceSwapStats.GetVendorStatsAsync(client);
-        var host = await FaceSwapStats.GetHostStatsAsync(obs.HostPath, obs.ControlEndpoint);
-        obs.EnsureRunning();
-
-        var report = await analyzer.AnalyzeRecordingAsync(recording);
-        await WriteArtifactsAsync(obs, report, vendor, host);
+        var (report, vendor, host) = await AnalyzeAsync(obs, client, analyzer, recording);
         var warm = E2eContext.WarmUpSeconds;
         var summary = report.Summary(warm);
         // switchSeconds counts from when the test saw STARTED, which comes after the recording's first
@@ -222,12 +208,7 @@ public sealed class SwapFilterTests(ITestOutputHelper output)
         var (obs, client) = (run.Obs, run.Client);
 
         var recording = await DiagnosticScene.RecordTimedAsync(client, TimeSpan.FromSeconds(3));
-        var vendor = await FaceSwapStats.GetVendorStatsAsync(client);
-        var host = await FaceSwapStats.GetHostStatsAsync(obs.HostPath, obs.ControlEndpoint);
-        obs.EnsureRunning();
-
-        var report = await analyzer.AnalyzeRecordingAsync(recording.Path);
-        await WriteArtifactsAsync(obs, report, vendor, host);
+        var (report, vendor, host) = await AnalyzeAsync(obs, client, analyzer, recording.Path);
         var warm = E2eContext.WarmUpSeconds;
         var summary = report.Summary(warm);
         var afterWarmUp = report.Between(warm);
@@ -273,12 +254,7 @@ public sealed class SwapFilterTests(ITestOutputHelper output)
 
         await Task.Delay(TimeSpan.FromSeconds(2.5));
         var recording = await DiagnosticScene.StopRecordingAsync(client);
-        var vendor = await FaceSwapStats.GetVendorStatsAsync(client);
-        var host = await FaceSwapStats.GetHostStatsAsync(obs.HostPath, obs.ControlEndpoint);
-        obs.EnsureRunning();
-
-        var report = await analyzer.AnalyzeRecordingAsync(recording);
-        await WriteArtifactsAsync(obs, report, vendor, host);
+        var (report, vendor, host) = await AnalyzeAsync(obs, client, analyzer, recording);
         var summary = report.Summary(E2eContext.WarmUpSeconds);
         var end = report.Frames[^1].TimeSeconds;
         var beforeKill = Shares(report, tint.Name, E2eContext.WarmUpSeconds, killSeconds - 0.2);
@@ -348,11 +324,21 @@ public sealed class SwapFilterTests(ITestOutputHelper output)
         return new SwapAnalyzer(frames, clip.Spec, tints);
     }
 
-    private static async Task WriteArtifactsAsync(HeadlessObs obs, SwapReport report, JsonElement vendor, JsonElement host)
+    /// <summary>
+    /// After a recording: the module's and the host's stats, OBS still running, the recording
+    /// analysed; all three written to the artifacts.
+    /// </summary>
+    private static async Task<(SwapReport Report, JsonElement Vendor, JsonElement Host)> AnalyzeAsync(
+        HeadlessObs obs, ObsWebSocketClient client, SwapAnalyzer analyzer, string recordingPath)
     {
+        var vendor = await FaceSwapStats.GetVendorStatsAsync(client);
+        var host = await FaceSwapStats.GetHostStatsAsync(obs.HostPath, obs.ControlEndpoint);
+        obs.EnsureRunning();
+        var report = await analyzer.AnalyzeRecordingAsync(recordingPath);
         await report.WriteJsonAsync(Path.Combine(obs.ArtifactDirectory, "swap-analysis.json"));
         await File.WriteAllTextAsync(Path.Combine(obs.ArtifactDirectory, "vendor-stats.json"), vendor.GetRawText());
         await File.WriteAllTextAsync(Path.Combine(obs.ArtifactDirectory, "host-stats.json"), host.GetRawText());
+        return (report, vendor, host);
     }
 
     private sealed record SwapKillFigures(

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ObsFaceSwap.Inference.Detection;
+using ObsFaceSwap.Inference.Tests.Detection;
 
 namespace ObsFaceSwap.Inference.Tests.Providers;
 
@@ -12,31 +12,7 @@ namespace ObsFaceSwap.Inference.Tests.Providers;
 /// </summary>
 public sealed class ProviderFallbackTests
 {
-    private static string Root
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "buildspec.json")))
-                {
-                    return dir.FullName;
-                }
-            }
-
-            throw new DirectoryNotFoundException("no buildspec.json above " + AppContext.BaseDirectory);
-        }
-    }
-
-    private static string ModelPath
-    {
-        get
-        {
-            var path = Path.Combine(Root, ".deps", "models", "blazeface", BlazeFaceDetector.ModelFileName(BlazeFaceModel.Front128));
-            Assert.True(File.Exists(path), $"{path} is missing: run scripts/fetch-deps.sh");
-            return path;
-        }
-    }
+    private static string ModelPath => FaceFixtures.ModelPath(BlazeFaceModel.Front128);
 
     [Fact]
     public void Auto_without_a_usable_gpu_provider_runs_on_the_cpu_with_one_line_and_no_load_error()
@@ -164,16 +140,7 @@ public sealed class ProviderFallbackTests
 
     private static void AssertFindsTheAstronaut(BlazeFaceDetector detector)
     {
-        var psi = new ProcessStartInfo("ffmpeg", ["-v", "error", "-i", Path.Combine(Root, "tests", "fixtures", "faces", "astronaut.png"), "-f", "rawvideo", "-pix_fmt", "bgra", "-"])
-        {
-            RedirectStandardOutput = true,
-        };
-        using var p = Process.Start(psi)!;
-        using var ms = new MemoryStream();
-        p.StandardOutput.BaseStream.CopyTo(ms);
-        p.WaitForExit();
-        Assert.Equal(0, p.ExitCode);
-        var face = Assert.Single(detector.Detect(ms.ToArray(), 512, 512, 512 * 4));
+        var face = Assert.Single(detector.Detect(FaceFixtures.LoadBgra("astronaut.png"), 512, 512, 512 * 4));
         Assert.True(face.Score > 0.8f, $"score {face.Score}");
     }
 }

@@ -101,7 +101,7 @@ public sealed class HeadlessObs : IAsyncDisposable
         // XDG_RUNTIME_DIR must be 0700 (CreateTempSubdirectory makes it so) and short enough
         // for a Unix socket path, so it lives in /tmp rather than under .e2e/.
         var runtime = Directory.CreateTempSubdirectory("ofs-harness-").FullName;
-        var port = FreeLoopbackPort();
+        var port = Loopback.FreePort();
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant();
         ObsProfile.Write(configHome, options, port, password, Path.Combine(artifacts, "recordings"));
 
@@ -322,7 +322,7 @@ public sealed class HeadlessObs : IAsyncDisposable
         try
         {
             // 1. The port accepts (0.5 to 0.8 s after launch on this machine).
-            while (!await PortAcceptsAsync(cts.Token).ConfigureAwait(false))
+            while (!await Loopback.AcceptsAsync(Port, cts.Token).ConfigureAwait(false))
             {
                 EnsureRunning();
                 await Task.Delay(100, cts.Token).ConfigureAwait(false);
@@ -353,26 +353,5 @@ public sealed class HeadlessObs : IAsyncDisposable
                 + $"Last error: {last?.Message ?? "port closed"}. Log tail:\n{LogTail(40)}",
                 last);
         }
-    }
-
-    private async Task<bool> PortAcceptsAsync(CancellationToken cancellationToken)
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, Port), cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)listener.LocalEndPoint!).Port;
     }
 }

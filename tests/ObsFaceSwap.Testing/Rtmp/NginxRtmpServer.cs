@@ -94,7 +94,7 @@ public sealed class NginxRtmpServer : IAsyncDisposable
         }
 
         System.IO.Directory.CreateDirectory(directory);
-        var server = new NginxRtmpServer(Path.GetFullPath(directory), FreeLoopbackPort(), applications.ToList(), log);
+        var server = new NginxRtmpServer(Path.GetFullPath(directory), Loopback.FreePort(), applications.ToList(), log);
         foreach (var application in applications)
         {
             System.IO.Directory.CreateDirectory(server.RecordingDirectory(application));
@@ -164,7 +164,7 @@ public sealed class NginxRtmpServer : IAsyncDisposable
                 throw new InvalidOperationException($"nginx exited with code {_process.ExitCode}: {error}");
             }
 
-            if (await PortAcceptsAsync(Port, cancellationToken).ConfigureAwait(false))
+            if (await Loopback.AcceptsAsync(Port, cancellationToken).ConfigureAwait(false))
             {
                 _log?.Invoke($"nginx-rtmp pid {_process.Pid} on 127.0.0.1:{Port} ({string.Join(", ", Applications)}) after {clock.ElapsedMilliseconds} ms");
                 return;
@@ -197,26 +197,5 @@ public sealed class NginxRtmpServer : IAsyncDisposable
 
         text.Append("  }\n}\n");
         return text.ToString();
-    }
-
-    private static async Task<bool> PortAcceptsAsync(int port, CancellationToken cancellationToken)
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)listener.LocalEndPoint!).Port;
     }
 }
